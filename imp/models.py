@@ -1,0 +1,1 @@
+"""IMP rates, envelopes, awards and payment schedules: built by the IMP issue."""

@@ -1,0 +1,190 @@
+"""The catalogue's rules, as pure functions over plain data (no database).
+
+The same function checks a saved plan and what a principal is typing, so the
+messages beside each row and the refusal to submit never disagree.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+BLOCKING = "blocking"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class MissionSpec:
+    code: str
+    label: str
+    kind: str  # standard, group, derived, per_service
+    min_holders: int = 0
+    max_holders: int | None = None
+    blocking: bool = False
+    requires_action: str = ""
+    requires_tablets: bool = False
+
+
+@dataclass(frozen=True)
+class RowState:
+    key: str
+    mission_code: str
+    holder_ids: frozenset[int]
+    service_name: str = ""
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    full_name: str
+    leaving: bool = False
+
+
+@dataclass(frozen=True)
+class RuleMessage:
+    level: str
+    text: str
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.level == BLOCKING
+
+
+@dataclass
+class PlanCheck:
+    row_messages: dict[str, list[RuleMessage]] = field(default_factory=dict)
+    plan_messages: list[RuleMessage] = field(default_factory=list)
+    training_ids: list[int] = field(default_factory=list)
+
+    @property
+    def blocking_messages(self) -> list[RuleMessage]:
+        messages = [m for ms in self.row_messages.values() for m in ms] + self.plan_messages
+        return [m for m in messages if m.is_blocking]
+
+    @property
+    def has_blocking(self) -> bool:
+        return bool(self.blocking_messages)
+
+    @property
+    def warning_count(self) -> int:
+        messages = [m for ms in self.row_messages.values() for m in ms] + self.plan_messages
+        return sum(1 for m in messages if not m.is_blocking)
+
+
+def _count_message(spec: MissionSpec, count: int, minimum: int, maximum: int | None, level: str) -> RuleMessage | None:
+    label = spec.label
+    if maximum == 1 and minimum == 1 and count != 1:
+        if count == 0:
+            return RuleMessage(level, _("Désignez une personne pour « %(label)s ».") % {"label": label})
+        return RuleMessage(
+            level,
+            _("« %(label)s » demande une seule personne : %(count)d sont désignées.") % {"label": label, "count": count},
+        )
+    if count < minimum:
+        text = ngettext(
+            "Désignez au moins %(min)d personne pour « %(label)s ».",
+            "Désignez au moins %(min)d personnes pour « %(label)s ».",
+            minimum,
+        ) % {"min": minimum, "label": label}
+        return RuleMessage(level, text)
+    if maximum is not None and count > maximum:
+        text = ngettext(
+            "« %(label)s » demande au plus %(max)d personne : %(count)d sont désignées.",
+            "« %(label)s » demande au plus %(max)d personnes : %(count)d sont désignées.",
+            maximum,
+        ) % {"label": label, "max": maximum, "count": count}
+        return RuleMessage(level, text)
+    return None
+
+
+def _row_messages(
+    spec: MissionSpec, row: RowState, *, authorized_actions: frozenset[str], has_tablets: bool
+) -> list[RuleMessage]:
+    messages: list[RuleMessage] = []
+    count = len(row.holder_ids)
+    level = BLOCKING if spec.blocking else WARNING
+    if spec.requires_action and spec.requires_action not in authorized_actions and count:
+        messages.append(
+            RuleMessage(
+                WARNING,
+                _(
+                    "La collectivité n'autorise pas cette action pour cette année : "
+                    "personne ne peut en être chargé tant qu'elle ne l'a pas autorisée."
+                ),
+            )
+        )
+    if spec.kind == "per_service":
+        if not row.service_name and count:
+            messages.append(RuleMessage(WARNING, _("Indiquez le nom du service pédagogique administré.")))
+        elif row.service_name and count != 1:
+            messages.append(
+                RuleMessage(
+                    WARNING,
+                    _("Le service « %(service)s » demande un référent, et un seul.") % {"service": row.service_name},
+                )
+            )
+        return messages
+    minimum = spec.min_holders
+    if spec.requires_tablets:
+        minimum = max(minimum, 1) if has_tablets else 0
+    message = _count_message(spec, count, minimum, spec.max_holders, level)
+    if message:
+        messages.append(message)
+    return messages
+
+
+def check_plan(
+    *,
+    missions: Iterable[MissionSpec],
+    rows: Iterable[RowState],
+    people: Mapping[int, PersonInfo],
+    authorized_actions: Iterable[str] = (),
+    has_tablets: bool = False,
+) -> PlanCheck:
+    """Check a plan against the catalogue's rules and derive the "Se former" row."""
+    specs = {spec.code: spec for spec in missions}
+    authorized = frozenset(authorized_actions)
+    rows = [row for row in rows if row.mission_code in specs]
+    result = PlanCheck()
+    named: set[int] = set()
+    held_rows = 0
+    for row in rows:
+        spec = specs[row.mission_code]
+        if spec.kind in ("group", "derived"):
+            continue
+        result.row_messages[row.key] = _row_messages(
+            spec, row, authorized_actions=authorized, has_tablets=has_tablets
+        )
+        named |= row.holder_ids
+        if row.holder_ids:
+            held_rows += 1
+        if len(row.holder_ids) == 1:
+            (holder,) = row.holder_ids
+            person = people.get(holder)
+            if person and person.leaving:
+                label = f"{spec.label} — {row.service_name}" if row.service_name else spec.label
+                result.row_messages[row.key].append(
+                    RuleMessage(
+                        WARNING,
+                        _(
+                            "« %(label)s » n'est assurée que par %(name)s, qui quitte l'établissement "
+                            "à la fin de l'année : prévoyez un second responsable."
+                        )
+                        % {"label": label, "name": person.full_name},
+                    )
+                )
+    if len(named) == 1 and held_rows > 1:
+        (only,) = named
+        name = people[only].full_name if only in people else "?"
+        result.plan_messages.append(
+            RuleMessage(
+                WARNING,
+                _(
+                    "%(name)s assure toutes les missions : partagez-les entre plusieurs référents "
+                    "pour assurer la continuité en cas de mutation."
+                )
+                % {"name": name},
+            )
+        )
+    result.training_ids = sorted(named, key=lambda pk: (people[pk].full_name if pk in people else "", pk))
+    return result

@@ -1,0 +1,3 @@
+from rupn.celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,126 @@
+"""The one access layer: which schools a user sees, and what they may do there.
+
+Every view asks here. A school the user may not see is a 404 (never a leak);
+a school they see but where their role may not do the thing is a 403.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+
+class Perm(StrEnum):
+    VIEW_SCHOOL = "view_school"
+    VIEW_PLAN = "view_plan"
+    EDIT_PLAN = "edit_plan"
+    MANAGE_STAFF = "manage_staff"
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    "principal": frozenset(Perm),
+    "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+}
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """A user's roles, loaded once per request."""
+
+    school_roles: dict[int, frozenset[str]]  # school id -> role kinds held there
+    academie_roles: dict[int, frozenset[str]]  # académie id -> role kinds
+    collectivity_ids: frozenset[int]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        kinds = set()
+        for roles in (*self.school_roles.values(), *self.academie_roles.values()):
+            kinds |= roles
+        if self.collectivity_ids:
+            kinds.add("collectivite")
+        return frozenset(kinds)
+
+
+EMPTY_SCOPES = Scopes({}, {}, frozenset())
+
+
+def user_scopes(user) -> Scopes:
+    """The user's roles by scope (one query, cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return EMPTY_SCOPES
+    cached = getattr(user, "_rupn_scopes", None)
+    if cached is not None:
+        return cached
+    school_roles: dict[int, set[str]] = {}
+    academie_roles: dict[int, set[str]] = {}
+    collectivity_ids: set[int] = set()
+    for kind, school_id, academie_id, collectivity_id in user.roles.order_by("pk").values_list(
+        "kind", "school_id", "academie_id", "collectivity_id"
+    ):
+        if school_id:
+            school_roles.setdefault(school_id, set()).add(kind)
+        elif academie_id:
+            academie_roles.setdefault(academie_id, set()).add(kind)
+        elif collectivity_id:
+            collectivity_ids.add(collectivity_id)
+    scopes = Scopes(
+        {k: frozenset(v) for k, v in school_roles.items()},
+        {k: frozenset(v) for k, v in academie_roles.items()},
+        frozenset(collectivity_ids),
+    )
+    user._rupn_scopes = scopes
+    return scopes
+
+
+def visible_schools_q(user) -> Q:
+    """A filter on School for the schools this user may see."""
+    scopes = user_scopes(user)
+    q = Q(pk__in=[])
+    if scopes.school_roles:
+        q |= Q(pk__in=list(scopes.school_roles))
+    if scopes.academie_roles:
+        q |= Q(departement__academie_id__in=list(scopes.academie_roles))
+    if scopes.collectivity_ids:
+        q |= Q(collectivity_id__in=list(scopes.collectivity_ids))
+    return q
+
+
+def roles_in_school(user, school) -> frozenset[str]:
+    """The role kinds through which this user reaches this school."""
+    scopes = user_scopes(user)
+    kinds = set(scopes.school_roles.get(school.pk, ()))
+    kinds |= scopes.academie_roles.get(school.departement.academie_id, frozenset())
+    if school.collectivity_id in scopes.collectivity_ids:
+        kinds.add("collectivite")
+    return frozenset(kinds)
+
+
+def school_perms(user, school) -> frozenset[Perm]:
+    """What this user may do in this school (get_abilities, for the UI and the views)."""
+    perms: set[Perm] = set()
+    for kind in roles_in_school(user, school):
+        perms |= ROLE_PERMS[kind]
+    return frozenset(perms)
+
+
+def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
+    """The school of this UAI if the user sees it (else 404) and holds perm there (else 403)."""
+    from schools.models import School
+
+    school = (
+        School.objects.visible_to(user)
+        .select_related("departement__academie", "collectivity")
+        .filter(uai=uai.upper())
+        .first()
+    )
+    if school is None:
+        raise Http404(_("Aucun établissement de votre périmètre ne porte cet UAI."))
+    if perm not in school_perms(user, school):
+        raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
+    return school

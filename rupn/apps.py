@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RupnConfig(AppConfig):
+    name = "rupn"
+    verbose_name = "RUPN"
