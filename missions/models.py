@@ -96,7 +96,10 @@ class PlanRow(models.Model):
     plan = models.ForeignKey(AllocationPlan, on_delete=models.CASCADE, related_name="rows")
     mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="+")
     service_name = models.CharField(
-        _("service"), max_length=100, blank=True, help_text=_("Pour une ligne « service pédagogique » : BRNE, Pearltrees…")
+        _("service"),
+        max_length=100,
+        blank=True,
+        help_text=_("Pour une ligne « service pédagogique » : BRNE, Pearltrees…"),
     )
     organisation = models.TextField(_("organisation retenue"), blank=True)
     sharing = models.CharField(_("partage"), max_length=20, choices=Sharing.choices, blank=True)

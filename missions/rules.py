@@ -78,7 +78,8 @@ def _count_message(spec: MissionSpec, count: int, minimum: int, maximum: int | N
             return RuleMessage(level, _("Désignez une personne pour « %(label)s ».") % {"label": label})
         return RuleMessage(
             level,
-            _("« %(label)s » demande une seule personne : %(count)d sont désignées.") % {"label": label, "count": count},
+            _("« %(label)s » demande une seule personne : %(count)d sont désignées.")
+            % {"label": label, "count": count},
         )
     if count < minimum:
         text = ngettext(
@@ -152,9 +153,7 @@ def check_plan(
         spec = specs[row.mission_code]
         if spec.kind in ("group", "derived"):
             continue
-        result.row_messages[row.key] = _row_messages(
-            spec, row, authorized_actions=authorized, has_tablets=has_tablets
-        )
+        result.row_messages[row.key] = _row_messages(spec, row, authorized_actions=authorized, has_tablets=has_tablets)
         named |= row.holder_ids
         if row.holder_ids:
             held_rows += 1

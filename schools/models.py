@@ -14,7 +14,9 @@ from schools.uai import validate_uai
 
 
 class Academie(models.Model):
-    code = models.CharField(_("code"), max_length=3, unique=True, help_text=_("Code ministériel, par exemple 07 pour Dijon."))
+    code = models.CharField(
+        _("code"), max_length=3, unique=True, help_text=_("Code ministériel, par exemple 07 pour Dijon.")
+    )
     name = models.CharField(_("nom"), max_length=100)
 
     class Meta:
@@ -28,7 +30,9 @@ class Academie(models.Model):
 class Departement(models.Model):
     code = models.CharField(_("code"), max_length=3, unique=True)
     name = models.CharField(_("nom"), max_length=100)
-    academie = models.ForeignKey(Academie, on_delete=models.PROTECT, related_name="departements", verbose_name=_("académie"))
+    academie = models.ForeignKey(
+        Academie, on_delete=models.PROTECT, related_name="departements", verbose_name=_("académie")
+    )
 
     class Meta:
         verbose_name = _("département")
@@ -77,7 +81,9 @@ class School(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     commune = models.CharField(_("commune"), max_length=100)
     postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
-    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="schools", verbose_name=_("département"))
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="schools", verbose_name=_("département")
+    )
     collectivity = models.ForeignKey(
         Collectivity, on_delete=models.PROTECT, related_name="schools", verbose_name=_("collectivité de rattachement")
     )
@@ -206,8 +212,18 @@ class Role(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_kind",
                 condition=(
-                    Q(kind__in=["principal", "referent"], school__isnull=False, academie__isnull=True, collectivity__isnull=True)
-                    | Q(kind__in=["dane", "rectorat"], school__isnull=True, academie__isnull=False, collectivity__isnull=True)
+                    Q(
+                        kind__in=["principal", "referent"],
+                        school__isnull=False,
+                        academie__isnull=True,
+                        collectivity__isnull=True,
+                    )
+                    | Q(
+                        kind__in=["dane", "rectorat"],
+                        school__isnull=True,
+                        academie__isnull=False,
+                        collectivity__isnull=True,
+                    )
                     | Q(kind="collectivite", school__isnull=True, academie__isnull=True, collectivity__isnull=False)
                 ),
                 violation_error_message=_("Le périmètre ne correspond pas au rôle."),
@@ -216,7 +232,9 @@ class Role(models.Model):
                 fields=["user", "kind", "school"], condition=Q(school__isnull=False), name="role_unique_per_school"
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "academie"], condition=Q(academie__isnull=False), name="role_unique_per_academie"
+                fields=["user", "kind", "academie"],
+                condition=Q(academie__isnull=False),
+                name="role_unique_per_academie",
             ),
             models.UniqueConstraint(
                 fields=["user", "kind", "collectivity"],

@@ -4,77 +4,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AllocationPlan',
+            name="AllocationPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', "Soumis au conseil d'administration")], default='draft', max_length=20, verbose_name='état')),
-                ('has_tablets', models.BooleanField(default=False, verbose_name="l'établissement a des tablettes")),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='soumis le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("submitted", "Soumis au conseil d'administration")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("has_tablets", models.BooleanField(default=False, verbose_name="l'établissement a des tablettes")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="soumis le")),
             ],
             options={
-                'verbose_name': 'plan de répartition',
-                'verbose_name_plural': 'plans de répartition',
-                'ordering': ['school_year_id', 'school_id'],
+                "verbose_name": "plan de répartition",
+                "verbose_name_plural": "plans de répartition",
+                "ordering": ["school_year_id", "school_id"],
             },
         ),
         migrations.CreateModel(
-            name='Mission',
+            name="Mission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=200, verbose_name='mission')),
-                ('proposed_organisation', models.CharField(blank=True, max_length=300, verbose_name='organisation proposée')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='ordre')),
-                ('kind', models.CharField(choices=[('standard', 'Mission'), ('group', 'Groupe de missions'), ('derived', 'Déduite du tableau'), ('per_service', 'Une ligne par service')], default='standard', max_length=20, verbose_name='nature')),
-                ('min_holders', models.PositiveSmallIntegerField(default=0, verbose_name='nombre minimal de responsables')),
-                ('max_holders', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='nombre maximal de responsables')),
-                ('blocking', models.BooleanField(default=False, verbose_name='bloque la soumission au CA')),
-                ('requires_action', models.CharField(blank=True, choices=[('amon', 'Interface pédagogique AMON'), ('accounts', 'Création et import des comptes utilisateurs'), ('profiles', 'Gestion des profils utilisateurs'), ('tablets', "Déploiement d'applications sur les tablettes"), ('guest_wifi', 'Comptes wifi invité')], max_length=20, verbose_name='action à autoriser par la collectivité')),
-                ('requires_tablets', models.BooleanField(default=False, verbose_name="seulement si l'établissement déclare des tablettes")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=50, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=200, verbose_name="mission")),
+                (
+                    "proposed_organisation",
+                    models.CharField(blank=True, max_length=300, verbose_name="organisation proposée"),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="ordre")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Mission"),
+                            ("group", "Groupe de missions"),
+                            ("derived", "Déduite du tableau"),
+                            ("per_service", "Une ligne par service"),
+                        ],
+                        default="standard",
+                        max_length=20,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "min_holders",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="nombre minimal de responsables"),
+                ),
+                (
+                    "max_holders",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="nombre maximal de responsables"
+                    ),
+                ),
+                ("blocking", models.BooleanField(default=False, verbose_name="bloque la soumission au CA")),
+                (
+                    "requires_action",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("amon", "Interface pédagogique AMON"),
+                            ("accounts", "Création et import des comptes utilisateurs"),
+                            ("profiles", "Gestion des profils utilisateurs"),
+                            ("tablets", "Déploiement d'applications sur les tablettes"),
+                            ("guest_wifi", "Comptes wifi invité"),
+                        ],
+                        max_length=20,
+                        verbose_name="action à autoriser par la collectivité",
+                    ),
+                ),
+                (
+                    "requires_tablets",
+                    models.BooleanField(
+                        default=False, verbose_name="seulement si l'établissement déclare des tablettes"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mission',
-                'ordering': ['position'],
+                "verbose_name": "mission",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='PlanRow',
+            name="PlanRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_name', models.CharField(blank=True, help_text='Pour une ligne « service pédagogique » : BRNE, Pearltrees…', max_length=100, verbose_name='service')),
-                ('organisation', models.TextField(blank=True, verbose_name='organisation retenue')),
-                ('sharing', models.CharField(blank=True, choices=[('', 'Non partagée'), ('weekday', 'Par jour de la semaine'), ('project', 'Par projet'), ('dossier', 'Par dossier')], max_length=20, verbose_name='partage')),
-                ('sharing_detail', models.CharField(blank=True, max_length=300, verbose_name='précisions sur le partage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "service_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Pour une ligne « service pédagogique » : BRNE, Pearltrees…",
+                        max_length=100,
+                        verbose_name="service",
+                    ),
+                ),
+                ("organisation", models.TextField(blank=True, verbose_name="organisation retenue")),
+                (
+                    "sharing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Non partagée"),
+                            ("weekday", "Par jour de la semaine"),
+                            ("project", "Par projet"),
+                            ("dossier", "Par dossier"),
+                        ],
+                        max_length=20,
+                        verbose_name="partage",
+                    ),
+                ),
+                (
+                    "sharing_detail",
+                    models.CharField(blank=True, max_length=300, verbose_name="précisions sur le partage"),
+                ),
             ],
             options={
-                'verbose_name': 'ligne du plan',
-                'verbose_name_plural': 'lignes du plan',
-                'ordering': ['plan_id', 'mission__position', 'service_name', 'pk'],
+                "verbose_name": "ligne du plan",
+                "verbose_name_plural": "lignes du plan",
+                "ordering": ["plan_id", "mission__position", "service_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SentEmail',
+            name="SentEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('recipient', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=300)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("recipient", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=300)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'courriel envoyé',
-                'verbose_name_plural': 'courriels envoyés',
-                'ordering': ['-sent_at', 'pk'],
+                "verbose_name": "courriel envoyé",
+                "verbose_name_plural": "courriels envoyés",
+                "ordering": ["-sent_at", "pk"],
             },
         ),
     ]

@@ -6,70 +6,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('missions', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("missions", "0001_initial"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='allocationplan',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='schools.school', verbose_name='établissement'),
+            model_name="allocationplan",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="schools.school",
+                verbose_name="établissement",
+            ),
         ),
         migrations.AddField(
-            model_name='allocationplan',
-            name='school_year',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='schools.schoolyear', verbose_name='année'),
+            model_name="allocationplan",
+            name="school_year",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="schools.schoolyear",
+                verbose_name="année",
+            ),
         ),
         migrations.AddField(
-            model_name='allocationplan',
-            name='submitted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="allocationplan",
+            name="submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='allocationplan',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="allocationplan",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='mission',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='missions.mission', verbose_name='groupe'),
+            model_name="mission",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="missions.mission",
+                verbose_name="groupe",
+            ),
         ),
         migrations.AddField(
-            model_name='planrow',
-            name='holders',
-            field=models.ManyToManyField(blank=True, related_name='plan_rows', to='schools.person', verbose_name='responsables'),
+            model_name="planrow",
+            name="holders",
+            field=models.ManyToManyField(
+                blank=True, related_name="plan_rows", to="schools.person", verbose_name="responsables"
+            ),
         ),
         migrations.AddField(
-            model_name='planrow',
-            name='mission',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='missions.mission'),
+            model_name="planrow",
+            name="mission",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="missions.mission"
+            ),
         ),
         migrations.AddField(
-            model_name='planrow',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='missions.allocationplan'),
+            model_name="planrow",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="rows", to="missions.allocationplan"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocationplan',
-            constraint=models.UniqueConstraint(fields=('school', 'school_year'), name='plan_unique_per_school_year'),
+            model_name="allocationplan",
+            constraint=models.UniqueConstraint(fields=("school", "school_year"), name="plan_unique_per_school_year"),
         ),
         migrations.AddConstraint(
-            model_name='allocationplan',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('submitted_at__isnull', False), _connector='OR'), name='plan_submitted_has_date'),
+            model_name="allocationplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state", "draft"), ("submitted_at__isnull", False), _connector="OR"),
+                name="plan_submitted_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(('max_holders__isnull', True), ('max_holders__gte', models.F('min_holders')), _connector='OR'), name='mission_max_holders_not_below_min'),
+            model_name="mission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_holders__isnull", True), ("max_holders__gte", models.F("min_holders")), _connector="OR"
+                ),
+                name="mission_max_holders_not_below_min",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planrow',
-            constraint=models.UniqueConstraint(fields=('plan', 'mission', 'service_name'), name='plan_row_unique'),
+            model_name="planrow",
+            constraint=models.UniqueConstraint(fields=("plan", "mission", "service_name"), name="plan_row_unique"),
         ),
     ]

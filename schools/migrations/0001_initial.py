@@ -3,198 +3,465 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import schools.models
-import schools.uai
 from django.conf import settings
 from django.db import migrations, models
 
+import schools.models
+import schools.uai
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Academie',
+            name="Academie",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Code ministériel, par exemple 07 pour Dijon.', max_length=3, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Code ministériel, par exemple 07 pour Dijon.",
+                        max_length=3,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'académie',
-                'ordering': ['name'],
+                "verbose_name": "académie",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Collectivity',
+            name="Collectivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=150, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('departement', 'Conseil départemental'), ('region', 'Conseil régional')], max_length=20, verbose_name='type')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=150, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("departement", "Conseil départemental"), ("region", "Conseil régional")],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collectivité',
-                'verbose_name_plural': 'collectivités',
-                'ordering': ['name'],
+                "verbose_name": "collectivité",
+                "verbose_name_plural": "collectivités",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolYear',
+            name="SchoolYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_year', models.PositiveSmallIntegerField(unique=True, verbose_name='année de début')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start_year", models.PositiveSmallIntegerField(unique=True, verbose_name="année de début")),
             ],
             options={
-                'verbose_name': 'année scolaire',
-                'verbose_name_plural': 'années scolaires',
-                'ordering': ['start_year'],
+                "verbose_name": "année scolaire",
+                "verbose_name_plural": "années scolaires",
+                "ordering": ["start_year"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse électronique')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="adresse électronique")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
-                'ordering': ['email'],
+                "verbose_name": "utilisateur",
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', schools.models.UserManager()),
+                ("objects", schools.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Departement',
+            name="Departement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('academie', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departements', to='schools.academie', verbose_name='académie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                (
+                    "academie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departements",
+                        to="schools.academie",
+                        verbose_name="académie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'département',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uai', models.CharField(max_length=8, unique=True, validators=[schools.uai.validate_uai], verbose_name='UAI')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('college', 'Collège'), ('lycee', 'Lycée général et technologique'), ('lycee_pro', 'Lycée professionnel'), ('lycee_poly', 'Lycée polyvalent'), ('erea', 'EREA')], max_length=20, verbose_name='type')),
-                ('commune', models.CharField(max_length=100, verbose_name='commune')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('is_public', models.BooleanField(default=True, verbose_name='public')),
-                ('is_active', models.BooleanField(default=True, verbose_name='ouvert')),
-                ('collectivity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.collectivity', verbose_name='collectivité de rattachement')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.departement', verbose_name='département')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uai",
+                    models.CharField(
+                        max_length=8, unique=True, validators=[schools.uai.validate_uai], verbose_name="UAI"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("college", "Collège"),
+                            ("lycee", "Lycée général et technologique"),
+                            ("lycee_pro", "Lycée professionnel"),
+                            ("lycee_poly", "Lycée polyvalent"),
+                            ("erea", "EREA"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("commune", models.CharField(max_length=100, verbose_name="commune")),
+                ("postal_code", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
+                ("is_public", models.BooleanField(default=True, verbose_name="public")),
+                ("is_active", models.BooleanField(default=True, verbose_name="ouvert")),
+                (
+                    "collectivity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="schools.collectivity",
+                        verbose_name="collectivité de rattachement",
+                    ),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="schools.departement",
+                        verbose_name="département",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'établissement',
-                'ordering': ['name', 'uai'],
+                "verbose_name": "établissement",
+                "ordering": ["name", "uai"],
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('principal', "Chef d'établissement"), ('referent', 'Référent numérique'), ('dane', 'DANE'), ('rectorat', 'Rectorat'), ('collectivite', 'Collectivité')], max_length=20, verbose_name='rôle')),
-                ('academie', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.academie', verbose_name='académie')),
-                ('collectivity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.collectivity', verbose_name='collectivité')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL, verbose_name='utilisateur')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.school', verbose_name='établissement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("principal", "Chef d'établissement"),
+                            ("referent", "Référent numérique"),
+                            ("dane", "DANE"),
+                            ("rectorat", "Rectorat"),
+                            ("collectivite", "Collectivité"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "academie",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.academie",
+                        verbose_name="académie",
+                    ),
+                ),
+                (
+                    "collectivity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.collectivity",
+                        verbose_name="collectivité",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utilisateur",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.school",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rôle',
-                'ordering': ['user_id', 'kind', 'pk'],
+                "verbose_name": "rôle",
+                "ordering": ["user_id", "kind", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_name', models.CharField(max_length=100, verbose_name='nom')),
-                ('first_name', models.CharField(max_length=100, verbose_name='prénom')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('status', models.CharField(choices=[('enseignant', 'Enseignant'), ('documentaliste', 'Professeur documentaliste'), ('cpe', 'CPE'), ('autre', 'Autre personnel')], default='enseignant', max_length=20, verbose_name='statut')),
-                ('full_service_cpge', models.BooleanField(default=False, verbose_name='service complet en CPGE')),
-                ('leaving', models.BooleanField(default=False, verbose_name="quitte l'établissement à la fin de l'année")),
-                ('is_active', models.BooleanField(default=True, verbose_name='en poste')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='persons', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='schools.school', verbose_name='établissement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_name", models.CharField(max_length=100, verbose_name="nom")),
+                ("first_name", models.CharField(max_length=100, verbose_name="prénom")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="adresse électronique")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("enseignant", "Enseignant"),
+                            ("documentaliste", "Professeur documentaliste"),
+                            ("cpe", "CPE"),
+                            ("autre", "Autre personnel"),
+                        ],
+                        default="enseignant",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("full_service_cpge", models.BooleanField(default=False, verbose_name="service complet en CPGE")),
+                (
+                    "leaving",
+                    models.BooleanField(default=False, verbose_name="quitte l'établissement à la fin de l'année"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="en poste")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="persons",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to="schools.school",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personnel',
-                'verbose_name_plural': 'personnels',
-                'ordering': ['last_name', 'first_name', 'pk'],
+                "verbose_name": "personnel",
+                "verbose_name_plural": "personnels",
+                "ordering": ["last_name", "first_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AuthorizedAction',
+            name="AuthorizedAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('amon', 'Interface pédagogique AMON'), ('accounts', 'Création et import des comptes utilisateurs'), ('profiles', 'Gestion des profils utilisateurs'), ('tablets', "Déploiement d'applications sur les tablettes"), ('guest_wifi', 'Comptes wifi invité')], max_length=20, verbose_name='action')),
-                ('convention_reference', models.CharField(blank=True, max_length=100, verbose_name='référence de la convention')),
-                ('convention_date', models.DateField(blank=True, null=True, verbose_name='date de la convention')),
-                ('collectivity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorized_actions', to='schools.collectivity')),
-                ('school', models.ForeignKey(blank=True, help_text='Vide : toutes les écoles de la collectivité.', null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.school', verbose_name='établissement')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.schoolyear')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("amon", "Interface pédagogique AMON"),
+                            ("accounts", "Création et import des comptes utilisateurs"),
+                            ("profiles", "Gestion des profils utilisateurs"),
+                            ("tablets", "Déploiement d'applications sur les tablettes"),
+                            ("guest_wifi", "Comptes wifi invité"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "convention_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="référence de la convention"),
+                ),
+                ("convention_date", models.DateField(blank=True, null=True, verbose_name="date de la convention")),
+                (
+                    "collectivity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorized_actions",
+                        to="schools.collectivity",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Vide : toutes les écoles de la collectivité.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.school",
+                        verbose_name="établissement",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="schools.schoolyear"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action autorisée',
-                'verbose_name_plural': 'actions autorisées',
-                'ordering': ['collectivity_id', 'school_year_id', 'action', 'pk'],
+                "verbose_name": "action autorisée",
+                "verbose_name_plural": "actions autorisées",
+                "ordering": ["collectivity_id", "school_year_id", "action", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['departement', 'kind'], name='schools_sch_departe_75edcc_idx'),
+            model_name="school",
+            index=models.Index(fields=["departement", "kind"], name="schools_sch_departe_75edcc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('academie__isnull', True), ('collectivity__isnull', True), ('kind__in', ['principal', 'referent']), ('school__isnull', False)), models.Q(('academie__isnull', False), ('collectivity__isnull', True), ('kind__in', ['dane', 'rectorat']), ('school__isnull', True)), models.Q(('academie__isnull', True), ('collectivity__isnull', False), ('kind', 'collectivite'), ('school__isnull', True)), _connector='OR'), name='role_scope_matches_kind', violation_error_message='Le périmètre ne correspond pas au rôle.'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("academie__isnull", True),
+                        ("collectivity__isnull", True),
+                        ("kind__in", ["principal", "referent"]),
+                        ("school__isnull", False),
+                    ),
+                    models.Q(
+                        ("academie__isnull", False),
+                        ("collectivity__isnull", True),
+                        ("kind__in", ["dane", "rectorat"]),
+                        ("school__isnull", True),
+                    ),
+                    models.Q(
+                        ("academie__isnull", True),
+                        ("collectivity__isnull", False),
+                        ("kind", "collectivite"),
+                        ("school__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="role_scope_matches_kind",
+                violation_error_message="Le périmètre ne correspond pas au rôle.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.UniqueConstraint(condition=models.Q(('school__isnull', False)), fields=('user', 'kind', 'school'), name='role_unique_per_school'),
+            model_name="role",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("school__isnull", False)),
+                fields=("user", "kind", "school"),
+                name="role_unique_per_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.UniqueConstraint(condition=models.Q(('academie__isnull', False)), fields=('user', 'kind', 'academie'), name='role_unique_per_academie'),
+            model_name="role",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("academie__isnull", False)),
+                fields=("user", "kind", "academie"),
+                name="role_unique_per_academie",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.UniqueConstraint(condition=models.Q(('collectivity__isnull', False)), fields=('user', 'kind', 'collectivity'), name='role_unique_per_collectivity'),
+            model_name="role",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("collectivity__isnull", False)),
+                fields=("user", "kind", "collectivity"),
+                name="role_unique_per_collectivity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('school'), condition=models.Q(('email', ''), _negated=True), name='person_unique_email_per_school'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                models.F("school"),
+                condition=models.Q(("email", ""), _negated=True),
+                name="person_unique_email_per_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorizedaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('school__isnull', False)), fields=('collectivity', 'school_year', 'action', 'school'), name='authorized_action_unique_per_school'),
+            model_name="authorizedaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("school__isnull", False)),
+                fields=("collectivity", "school_year", "action", "school"),
+                name="authorized_action_unique_per_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorizedaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('school__isnull', True)), fields=('collectivity', 'school_year', 'action'), name='authorized_action_unique_for_all'),
+            model_name="authorizedaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("school__isnull", True)),
+                fields=("collectivity", "school_year", "action"),
+                name="authorized_action_unique_for_all",
+            ),
         ),
     ]

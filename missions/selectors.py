@@ -1,0 +1,116 @@
+"""Reads for the allocation pages, each with a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from missions.models import AllocationPlan, Mission, PlanRow
+from missions.rules import MissionSpec, PersonInfo, PlanCheck, RowState, check_plan
+from schools.models import AuthorizedAction, Person, School, SchoolYear
+
+
+def catalogue() -> list[Mission]:
+    """The catalogue in its order (one query)."""
+    return list(Mission.objects.order_by("position"))
+
+
+def mission_specs(missions: list[Mission]) -> list[MissionSpec]:
+    return [
+        MissionSpec(
+            code=m.code,
+            label=m.label,
+            kind=m.kind,
+            min_holders=m.min_holders,
+            max_holders=m.max_holders,
+            blocking=m.blocking,
+            requires_action=m.requires_action,
+            requires_tablets=m.requires_tablets,
+        )
+        for m in missions
+    ]
+
+
+def school_staff(school: School, *, include_ids: set[int] | frozenset[int] = frozenset()) -> list[Person]:
+    """The school's active staff, plus any former member still named in a plan (one query)."""
+    return list(
+        Person.objects.filter(Q(school=school) & (Q(is_active=True) | Q(pk__in=list(include_ids)))).order_by(
+            "last_name", "first_name", "pk"
+        )
+    )
+
+
+def authorized_actions(school: School, school_year: SchoolYear) -> frozenset[str]:
+    """The actions the school's collectivité authorizes this year (one query)."""
+    return frozenset(
+        AuthorizedAction.objects.filter(collectivity_id=school.collectivity_id, school_year=school_year)
+        .filter(Q(school__isnull=True) | Q(school=school))
+        .values_list("action", flat=True)
+        .order_by("action")
+    )
+
+
+def plan_for(school: School, school_year: SchoolYear) -> AllocationPlan | None:
+    """The school's plan for the year with its rows and holders (three queries), or None."""
+    rows = PlanRow.objects.select_related("mission").prefetch_related(
+        Prefetch("holders", queryset=Person.objects.order_by("last_name", "first_name", "pk"))
+    )
+    return (
+        AllocationPlan.objects.filter(school=school, school_year=school_year)
+        .select_related("updated_by", "submitted_by")
+        .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
+        .first()
+    )
+
+
+def row_key(row: PlanRow) -> str:
+    return f"row-{row.pk}"
+
+
+@dataclass
+class PlanView:
+    """What the allocation pages show: the plan, its rows, its check."""
+
+    plan: AllocationPlan
+    missions: list[Mission]
+    staff: list[Person]
+    check: PlanCheck
+    authorized: frozenset[str]
+
+
+def people_info(staff: list[Person]) -> dict[int, PersonInfo]:
+    return {p.pk: PersonInfo(full_name=p.full_name, leaving=p.leaving) for p in staff}
+
+
+def plan_check(plan: AllocationPlan, missions: list[Mission], staff: list[Person], authorized) -> PlanCheck:
+    """Check a saved plan (its rows and holders must be prefetched)."""
+    rows = [
+        RowState(
+            key=row_key(row),
+            mission_code=row.mission.code,
+            holder_ids=frozenset(h.pk for h in row.holders.all()),
+            service_name=row.service_name,
+        )
+        for row in plan.rows.all()
+    ]
+    return check_plan(
+        missions=mission_specs(missions),
+        rows=rows,
+        people=people_info(staff),
+        authorized_actions=authorized,
+        has_tablets=plan.has_tablets,
+    )
+
+
+def plan_view(plan: AllocationPlan) -> PlanView:
+    """Everything the allocation page needs for a prefetched plan (three more queries)."""
+    missions = catalogue()
+    named = {h.pk for row in plan.rows.all() for h in row.holders.all()}
+    staff = school_staff(plan.school, include_ids=named)
+    authorized = authorized_actions(plan.school, plan.school_year)
+    return PlanView(
+        plan=plan,
+        missions=missions,
+        staff=staff,
+        check=plan_check(plan, missions, staff, authorized),
+        authorized=authorized,
+    )

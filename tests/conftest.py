@@ -1,0 +1,125 @@
+"""The fixed cast every test speaks of, and strictness switches.
+
+School A and school B are collèges of the académie de Dijon (Côte-d'Or, CD21);
+school C belongs to the académie de Besançon (Doubs, CD25).
+"""
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from schools.models import Role, SchoolYear
+from tests.factories import (
+    AcademieFactory,
+    CollectivityFactory,
+    DepartementFactory,
+    PersonFactory,
+    RoleFactory,
+    SchoolFactory,
+    UserFactory,
+    make_uai,
+)
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+class _UndefinedVariableHandler(logging.Handler):
+    """Collect the template variables our own templates fail to resolve."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.failures: list[str] = []
+
+    def emit(self, record):
+        if not record.getMessage().startswith("Exception while resolving variable"):
+            return
+        template = str(record.args[1]) if record.args and len(record.args) > 1 else ""
+        if template.startswith(("dsfr/", "django/", "admin/", "registration/", "unknown")):
+            return
+        self.failures.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_undefined_template_variables():
+    """An undefined variable in one of our templates fails the test."""
+    handler = _UndefinedVariableHandler()
+    logger = logging.getLogger("django.template")
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)
+    assert not handler.failures, "\n".join(handler.failures)
+
+
+@pytest.fixture
+def school_year(db):
+    return SchoolYear.current()
+
+
+@pytest.fixture
+def cast(db, school_year):
+    """principal_a, referent_a, principal_b, dane, dane_other, rectorat, collectivity_a, collectivity_other."""
+    dijon = AcademieFactory(code="07", name="Dijon")
+    besancon = AcademieFactory(code="03", name="Besançon")
+    cote_dor = DepartementFactory(code="21", name="Côte-d'Or", academie=dijon)
+    doubs = DepartementFactory(code="25", name="Doubs", academie=besancon)
+    cd21 = CollectivityFactory(code="CD21", name="Conseil départemental de la Côte-d'Or")
+    cd25 = CollectivityFactory(code="CD25", name="Conseil départemental du Doubs")
+    school_a = SchoolFactory(
+        uai=make_uai(210001), name="Collège Les Lentillères", commune="Dijon", departement=cote_dor, collectivity=cd21
+    )
+    school_b = SchoolFactory(
+        uai=make_uai(210002), name="Collège Marcelle Pardé", commune="Dijon", departement=cote_dor, collectivity=cd21
+    )
+    school_c = SchoolFactory(
+        uai=make_uai(250001), name="Collège Victor Hugo", commune="Besançon", departement=doubs, collectivity=cd25
+    )
+
+    def user(email, first, last, kind, **scope):
+        account = UserFactory(email=email, first_name=first, last_name=last)
+        RoleFactory(user=account, kind=kind, **scope)
+        return account
+
+    principal_a = user("principal.a@ac-dijon.fr", "Anne", "Principale", Role.Kind.PRINCIPAL, school=school_a)
+    referent_a = user("referent.a@ac-dijon.fr", "Romain", "Référent", Role.Kind.REFERENT, school=school_a)
+    principal_b = user("principal.b@ac-dijon.fr", "Bernard", "Proviseur", Role.Kind.PRINCIPAL, school=school_b)
+    dane = user("dane@ac-dijon.fr", "Diane", "Dane", Role.Kind.DANE, academie=dijon)
+    dane_other = user("dane@ac-besancon.fr", "Denis", "Autre", Role.Kind.DANE, academie=besancon)
+    rectorat = user("rectorat@ac-dijon.fr", "Rémi", "Rectorat", Role.Kind.RECTORAT, academie=dijon)
+    collectivity_a = user("numerique@cotedor.fr", "Colette", "Département", Role.Kind.COLLECTIVITY, collectivity=cd21)
+    collectivity_other = user("numerique@doubs.fr", "Cyril", "Doubs", Role.Kind.COLLECTIVITY, collectivity=cd25)
+    referent_person = PersonFactory(
+        school=school_a, user=referent_a, first_name="Romain", last_name="Référent", email=referent_a.email
+    )
+    return SimpleNamespace(
+        dijon=dijon,
+        besancon=besancon,
+        cd21=cd21,
+        cd25=cd25,
+        school_a=school_a,
+        school_b=school_b,
+        school_c=school_c,
+        school_year=school_year,
+        principal_a=principal_a,
+        referent_a=referent_a,
+        referent_person=referent_person,
+        principal_b=principal_b,
+        dane=dane,
+        dane_other=dane_other,
+        rectorat=rectorat,
+        collectivity_a=collectivity_a,
+        collectivity_other=collectivity_other,
+    )
+
+
+@pytest.fixture
+def client_for(client, cast):
+    """client_for(user): a test client logged in as that user (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
