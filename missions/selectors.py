@@ -1,12 +1,19 @@
 """Reads for the allocation pages, each with a fixed number of queries."""
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db.models import Prefetch, Q
 
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import MissionSpec, PersonInfo, PlanCheck, RowState, check_plan
 from schools.models import AuthorizedAction, Person, School, SchoolYear
+
+
+class RowInputLike(Protocol):
+    mission_code: str
+    holder_ids: set[int]
+    service_name: str
 
 
 def catalogue() -> list[Mission]:
@@ -56,7 +63,7 @@ def plan_for(school: School, school_year: SchoolYear) -> AllocationPlan | None:
     )
     return (
         AllocationPlan.objects.filter(school=school, school_year=school_year)
-        .select_related("updated_by", "submitted_by")
+        .select_related("school__collectivity", "school_year", "updated_by", "submitted_by")
         .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
         .first()
     )
@@ -113,4 +120,31 @@ def plan_view(plan: AllocationPlan) -> PlanView:
         staff=staff,
         check=plan_check(plan, missions, staff, authorized),
         authorized=authorized,
+    )
+
+
+def check_inputs(
+    inputs: list[tuple[str, RowInputLike]],
+    *,
+    missions: list[Mission],
+    staff: list[Person],
+    authorized: frozenset[str],
+    has_tablets: bool,
+) -> PlanCheck:
+    """Check what the principal is typing, before anything is saved."""
+    rows = [
+        RowState(
+            key=key,
+            mission_code=data.mission_code,
+            holder_ids=frozenset(data.holder_ids),
+            service_name=data.service_name.strip(),
+        )
+        for key, data in inputs
+    ]
+    return check_plan(
+        missions=mission_specs(missions),
+        rows=rows,
+        people=people_info(staff),
+        authorized_actions=authorized,
+        has_tablets=has_tablets,
     )

@@ -26,4 +26,4 @@ SITE_CONFIG = SimpleNamespace(
 
 
 def site(request) -> dict:
-    return {"SITE_CONFIG": SITE_CONFIG}
+    return {"SITE_CONFIG": SITE_CONFIG, "title": "", "breadcrumb_data": None}

@@ -1,6 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from schools.views import LoginView
 
 urlpatterns = [
+    path("connexion/", login_not_required(LoginView.as_view()), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("missions.urls")),
+    path("", include("schools.urls")),
 ]

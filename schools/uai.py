@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 CHECK_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
-UAI_PATTERN = re.compile(r"^(\d{7})([A-Z])$")
+UAI_PATTERN = re.compile(r"([0-9]{7})([A-Z])")
 
 
 def uai_check_letter(digits: str) -> str:
@@ -15,15 +15,15 @@ def uai_check_letter(digits: str) -> str:
 
 
 def is_valid_uai(value: str) -> bool:
-    match = UAI_PATTERN.match(value or "")
+    match = UAI_PATTERN.fullmatch(value or "")
     return bool(match) and uai_check_letter(match.group(1)) == match.group(2)
 
 
 def validate_uai(value: str) -> None:
-    match = UAI_PATTERN.match(value or "")
+    match = UAI_PATTERN.fullmatch(value or "")
     if not match:
         raise ValidationError(
-            _("« %(value)s » n'est pas un UAI : 7 chiffres suivis d'une lettre, par exemple 0210001J."),
+            _("« %(value)s » n'est pas un UAI : 7 chiffres suivis d'une lettre, par exemple 0210001M."),
             params={"value": value},
             code="uai_format",
         )

@@ -1,0 +1,124 @@
+"""Forms of the allocation table: one small form per row, built from the plan and the staff."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from missions.models import Mission, PlanRow
+from missions.services import RowInput
+from schools.models import Person
+
+NEW_SERVICE_ROWS = 2
+
+
+def staff_choices(staff: list[Person]) -> list[tuple[str, str]]:
+    choices = []
+    for person in staff:
+        label = f"{person.last_name.upper()} {person.first_name} — {person.get_status_display()}"
+        if person.leaving:
+            label += " " + str(_("(quitte l'établissement en fin d'année)"))
+        if not person.is_active:
+            label += " " + str(_("(n'est plus en poste)"))
+        choices.append((str(person.pk), label))
+    return choices
+
+
+class PlanForm(DsfrBaseForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    has_tablets = forms.BooleanField(
+        label=_("L'établissement a des tablettes à administrer"),
+        required=False,
+        help_text=_("La ligne « Administrer les tablettes » demande alors au moins un référent."),
+    )
+
+
+class RowForm(DsfrBaseForm):
+    holders = forms.MultipleChoiceField(
+        label=_("Responsable(s)"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_(
+            "Choisissez une ou plusieurs personnes : Ctrl (ou Cmd) + clic, ou Maj + flèches au clavier, "
+            "pour en sélectionner plusieurs."
+        ),
+    )
+    organisation = forms.CharField(
+        label=_("Organisation retenue"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    sharing = forms.ChoiceField(label=_("Partage de la mission"), required=False, choices=PlanRow.Sharing.choices)
+    sharing_detail = forms.CharField(
+        label=_("Précisions sur le partage"),
+        required=False,
+        max_length=300,
+        help_text=_("Par exemple : lundi et mardi pour l'un, jeudi et vendredi pour l'autre."),
+    )
+
+    def __init__(self, *args, mission: Mission, row: PlanRow | None, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mission = mission
+        self.row = row
+        self.has_service = mission.kind == Mission.Kind.PER_SERVICE
+        self.fields["holders"].choices = choices
+        self.fields["holders"].widget.attrs["aria-describedby"] = f"{self.prefix}-messages"
+        if mission.kind == Mission.Kind.PER_SERVICE:
+            self.fields = {
+                "service_name": forms.CharField(
+                    label=_("Service pédagogique"),
+                    required=False,
+                    max_length=100,
+                    help_text=_(
+                        "Par exemple : BRNE, Pearltrees. Videz le nom et les responsables pour retirer la ligne."
+                    ),
+                ),
+                **self.fields,
+            }
+            self.fields["service_name"].widget.attrs["class"] = "fr-input"
+
+    @property
+    def key(self) -> str:
+        return self.prefix
+
+    def to_input(self) -> RowInput:
+        data = self.cleaned_data
+        return RowInput(
+            mission_code=self.mission.code,
+            row_id=self.row.pk if self.row else None,
+            service_name=data.get("service_name", ""),
+            organisation=data["organisation"],
+            sharing=data["sharing"],
+            sharing_detail=data["sharing_detail"],
+            holder_ids={int(pk) for pk in data["holders"]},
+        )
+
+
+def row_initial(row: PlanRow) -> dict:
+    return {
+        "holders": [str(h.pk) for h in row.holders.all()],
+        "organisation": row.organisation,
+        "sharing": row.sharing,
+        "sharing_detail": row.sharing_detail,
+        "service_name": row.service_name,
+    }
+
+
+def build_row_forms(plan, missions: list[Mission], staff: list[Person], data=None) -> list[RowForm]:
+    """One form per saved row, plus empty service rows, in catalogue order."""
+    choices = staff_choices(staff)
+    forms_: list[RowForm] = []
+    rows_by_mission: dict[int, list[PlanRow]] = {}
+    for row in plan.rows.all():
+        rows_by_mission.setdefault(row.mission_id, []).append(row)
+    for mission in missions:
+        for row in rows_by_mission.get(mission.pk, []):
+            forms_.append(
+                RowForm(
+                    data, prefix=f"row-{row.pk}", mission=mission, row=row, choices=choices, initial=row_initial(row)
+                )
+            )
+        if mission.kind == Mission.Kind.PER_SERVICE:
+            for index in range(1, NEW_SERVICE_ROWS + 1):
+                forms_.append(RowForm(data, prefix=f"new-{index}", mission=mission, row=None, choices=choices))
+    return forms_

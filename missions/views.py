@@ -1,0 +1,209 @@
+"""The allocation table: thin views over the access layer, services and selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from missions.forms import PlanForm, build_row_forms
+from missions.models import AllocationPlan, Mission
+from missions.selectors import check_inputs, plan_for, plan_view
+from missions.services import plan_get_or_create, plan_save, plan_submit
+from rupn.access import Perm, get_school_or_404, school_perms
+from rupn.errors import ConflictError, DomainError
+from schools.models import SchoolYear
+
+
+def school_year_or_404(name: str) -> SchoolYear:
+    """An existing school year, or the current or next one (created on first use)."""
+    start_year = SchoolYear.parse_name(name)
+    if start_year is None:
+        raise Http404(_("Année scolaire inconnue."))
+    current = SchoolYear.current()
+    if start_year in (current.start_year, current.start_year + 1):
+        return (
+            current if start_year == current.start_year else SchoolYear.objects.get_or_create(start_year=start_year)[0]
+        )
+    year = SchoolYear.objects.filter(start_year=start_year).first()
+    if year is None:
+        raise Http404(_("Année scolaire inconnue."))
+    return year
+
+
+def _breadcrumb(school, school_year) -> dict:
+    return {
+        "links": [{"url": reverse("schools:detail", args=[school.uai]), "title": school.name}],
+        "current": _("Répartition des missions %(year)s") % {"year": school_year.name},
+    }
+
+
+def _row_groups(row_forms, missions: list[Mission], check):
+    """Rows grouped as in the seed (top-level missions, then "Gérer les outils"), with their messages."""
+    groups = []
+    forms_by_mission: dict[int, list] = {}
+    for form in row_forms:
+        form.rule_messages = check.row_messages.get(form.key, [])
+        form.rule_status = (
+            "blocking"
+            if any(m.is_blocking for m in form.rule_messages)
+            else ("warning" if form.rule_messages else "ok")
+        )
+        forms_by_mission.setdefault(form.mission.pk, []).append(form)
+    for mission in missions:
+        if mission.parent_id:
+            continue
+        children = [m for m in missions if m.parent_id == mission.pk]
+        groups.append(
+            {
+                "mission": mission,
+                "forms": forms_by_mission.get(mission.pk, []),
+                "children": [{"mission": child, "forms": forms_by_mission.get(child.pk, [])} for child in children],
+            }
+        )
+    return groups
+
+
+def _forms_valid(plan_form, row_forms) -> bool:
+    return all([plan_form.is_valid(), *[form.is_valid() for form in row_forms]])
+
+
+@require_http_methods(["GET", "POST"])
+def allocation(request, uai: str, year: str):
+    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PLAN)
+    school_year = school_year_or_404(year)
+    can_edit = Perm.EDIT_PLAN in school_perms(request.user, school)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    plan = plan_for(school, school_year)
+    if plan is None and can_edit:
+        plan_get_or_create(school=school, school_year=school_year)
+        plan = plan_for(school, school_year)
+    context = {
+        "school": school,
+        "school_year": school_year,
+        "can_edit": can_edit,
+        "plan": plan,
+        "title": _("Répartition des missions %(year)s — %(school)s")
+        % {"year": school_year.name, "school": school.name},
+        "conflict": "",
+        "error": None,
+        "error_summary": False,
+    }
+    context["breadcrumb_data"] = _breadcrumb(school, school_year)
+    if plan is None:
+        return render(request, "missions/allocation_empty.html", context)
+
+    view = plan_view(plan)
+    people = {p.pk: p for p in view.staff}
+    context.update(view=view, training=[people[pk] for pk in view.check.training_ids if pk in people])
+    if not can_edit:
+        context["check"] = view.check
+        context["groups"] = _row_groups(_readonly_rows(plan, view.missions), view.missions, view.check)
+        return render(request, "missions/allocation_readonly.html", context)
+
+    status = 200
+    if request.method == "POST":
+        plan_form = PlanForm(request.POST)
+        row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST)
+        if _forms_valid(plan_form, row_forms):
+            try:
+                plan = plan_save(
+                    plan=plan,
+                    expected_version=plan_form.cleaned_data["version"],
+                    has_tablets=plan_form.cleaned_data["has_tablets"],
+                    rows=[form.to_input() for form in row_forms],
+                    by=request.user,
+                )
+            except ConflictError as error:
+                context["conflict"] = error.message
+                # Keep what the user typed, but let the next save go through against the current version.
+                data = request.POST.copy()
+                data["version"] = str(AllocationPlan.objects.get(pk=plan.pk).version)
+                plan_form = PlanForm(data)
+                plan_form.is_valid()
+                status = 409
+            except DomainError as error:
+                context["error"] = error
+                status = 400
+            else:
+                return _after_save(request, plan)
+        else:
+            context["error_summary"] = True
+            status = 400
+        check = check_inputs(
+            [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
+            missions=view.missions,
+            staff=view.staff,
+            authorized=view.authorized,
+            has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
+        )
+        context["check"] = check
+        context["training"] = [people[pk] for pk in check.training_ids if pk in people]
+    else:
+        plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
+        row_forms = build_row_forms(plan, view.missions, view.staff)
+        context["check"] = view.check
+    context.update(plan_form=plan_form, groups=_row_groups(row_forms, view.missions, context["check"]))
+    return render(request, "missions/allocation.html", context, status=status)
+
+
+def _after_save(request, plan):
+    """After a saved draft: submit if asked; a refused submission keeps the draft and says why."""
+    if "submit" not in request.POST:
+        messages.success(request, _("Le brouillon est enregistré."))
+        return redirect(request.path)
+    try:
+        plan_submit(plan=plan, by=request.user)
+    except DomainError as error:
+        messages.warning(request, _("Le brouillon est enregistré.") + " " + error.message)
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Le plan a été soumis au conseil d'administration."))
+    return redirect(request.path)
+
+
+def _readonly_rows(plan, missions):
+    """Rows of a saved plan in the shape of the forms (mission, row, key) for the read-only table."""
+
+    class Row:
+        def __init__(self, row, mission):
+            self.row, self.mission, self.key = row, mission, f"row-{row.pk}"
+
+    by_id = {m.pk: m for m in missions}
+    return [Row(row, by_id[row.mission_id]) for row in plan.rows.all()]
+
+
+@require_POST
+def allocation_check(request, uai: str, year: str):
+    """The rule messages for what the principal is typing (the page calls it as they work)."""
+    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_PLAN)
+    school_year = school_year_or_404(year)
+    plan = plan_for(school, school_year)
+    if plan is None:
+        raise Http404
+    view = plan_view(plan)
+    plan_form = PlanForm(request.POST)
+    row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST)
+    check = check_inputs(
+        [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
+        missions=view.missions,
+        staff=view.staff,
+        authorized=view.authorized,
+        has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
+    )
+    people = {p.pk: p.full_name for p in view.staff}
+    return JsonResponse(
+        {
+            "rows": {
+                form.key: [{"level": m.level, "text": m.text} for m in check.row_messages.get(form.key, [])]
+                for form in row_forms
+            },
+            "plan": [{"level": m.level, "text": m.text} for m in check.plan_messages],
+            "training": [people[pk] for pk in check.training_ids if pk in people],
+            "blocking": len(check.blocking_messages),
+        }
+    )

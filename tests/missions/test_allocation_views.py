@@ -1,0 +1,244 @@
+"""The allocation table as each member of the cast sees it and uses it."""
+
+import html as htmllib
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from missions.models import AllocationPlan, PlanRow
+from missions.services import plan_get_or_create
+from tests.factories import PersonFactory
+from tests.utils import extract_form_fields, flat
+
+BLOCKING_CODES = ["support_teams", "advise_principal", "communicate", "tools.collectivity_link", "tools.ent_admin"]
+
+
+def text(response) -> str:
+    """The page as a reader sees it: entities decoded."""
+    return htmllib.unescape(response.content.decode())
+
+
+def allocation_url(school, year):
+    return reverse("missions:allocation", args=[school.uai, year.name])
+
+
+def row_prefix(plan, code, service_name=""):
+    row = PlanRow.objects.get(plan=plan, mission__code=code, service_name=service_name)
+    return f"row-{row.pk}"
+
+
+def fill(data, plan, code, *people, organisation=None):
+    prefix = row_prefix(plan, code)
+    data[f"{prefix}-holders"] = [str(p.pk) for p in people]
+    if organisation is not None:
+        data[f"{prefix}-organisation"] = [organisation]
+
+
+@pytest.fixture
+def staff(cast):
+    return [
+        PersonFactory(school=cast.school_a, last_name="Dupont", first_name="Alice"),
+        PersonFactory(school=cast.school_a, last_name="Durand", first_name="Bruno", leaving=True),
+        cast.referent_person,
+    ]
+
+
+def test_principal_sees_catalogue_rows_in_seed_order(client_for, cast, staff):
+    response = client_for(cast.principal_a).get(allocation_url(cast.school_a, cast.school_year))
+    assert response.status_code == 200
+    html = text(response)
+    labels = [
+        "Accompagner l'équipe pédagogique",
+        "Conseiller le chef d'établissement",
+        "Communiquer",
+        "Se former",
+        "Gérer les outils (par ordre de priorité)",
+        "Lien avec collectivité",
+        "Remontée des tickets de dysfonctionnement",
+        "Interface pédagogique AMON (selon collectivité)",
+        "Gestion des comptes utilisateurs (selon collectivité)",
+        "ENT — administrateur",
+        "ENT — référent usages",
+        "Administrer les services pédagogiques",
+        "Animation du site web",
+    ]
+    positions = [html.index(label) for label in labels]
+    assert positions == sorted(positions)
+    assert "Un ou plusieurs enseignants, répartition temporelle" in html  # proposed organisation prefilled
+    assert "Désignez au moins 1 personne pour « Accompagner" in html
+    assert "Soumettre au conseil d'administration" in html
+
+
+def test_principal_saves_a_draft_posting_back_the_rendered_form(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    fill(data, plan, "support_teams", staff[0], staff[2], organisation="Alice le lundi, Romain le jeudi")
+    data["save"] = [""]
+    response = client.post(url, flat(data))
+    assert response.status_code == 302
+    row = PlanRow.objects.get(plan=plan, mission__code="support_teams")
+    assert {p.pk for p in row.holders.all()} == {staff[0].pk, staff[2].pk}
+    assert row.organisation == "Alice le lundi, Romain le jeudi"
+    page = text(client.get(url))
+    assert "Le brouillon est enregistré." in page
+    assert "Alice Dupont, Romain Référent" in page  # "Se former" derived from the table
+
+
+def test_submission_is_refused_while_a_blocking_rule_fails_then_accepted(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    fill(data, plan, "support_teams", staff[0])
+    data["submit"] = [""]
+    page = text(client.post(url, flat(data), follow=True))
+    plan.refresh_from_db()
+    assert plan.state == AllocationPlan.State.DRAFT
+    assert "ne peut pas être soumis" in page
+    assert "Désignez une personne pour « Communiquer »." in page
+
+    data = extract_form_fields(page, "allocation-form")
+    for code in BLOCKING_CODES:
+        fill(data, plan, code, staff[0] if code != "communicate" else staff[2])
+    data["submit"] = [""]
+    page = text(client.post(url, flat(data), follow=True))
+    plan.refresh_from_db()
+    assert plan.state == AllocationPlan.State.SUBMITTED
+    assert "Le plan a été soumis au conseil d'administration." in page
+
+
+def test_continuity_warnings_show_on_the_page(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    for code in BLOCKING_CODES:
+        fill(data, plan, code, staff[1])  # Bruno Durand is leaving
+    data["save"] = [""]
+    client.post(url, flat(data))
+    page = text(client.get(url))
+    assert "Bruno Durand assure toutes les missions" in page
+    assert "n'est assurée que par Bruno Durand, qui quitte l'établissement" in page
+
+
+def test_second_save_of_the_same_plan_is_refused_and_keeps_what_was_typed(client_for, cast, staff, client):
+    url = allocation_url(cast.school_a, cast.school_year)
+    client.force_login(cast.principal_a)
+    first_tab = extract_form_fields(client.get(url).content, "allocation-form")
+    second_tab = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+
+    fill(first_tab, plan, "support_teams", staff[0], organisation="Version de l'onglet 1")
+    first_tab["save"] = [""]
+    assert client.post(url, flat(first_tab)).status_code == 302
+
+    fill(second_tab, plan, "support_teams", staff[2], organisation="Version de l'onglet 2")
+    second_tab["save"] = [""]
+    response = client.post(url, flat(second_tab))
+    assert response.status_code == 409
+    page = text(response)
+    assert "pendant que vous le modifiiez" in page
+    assert "Version de l'onglet 2" in page  # what the second user typed is still in the form
+    row = PlanRow.objects.get(plan=plan, mission__code="support_teams")
+    assert row.organisation == "Version de l'onglet 1"
+    assert [p.pk for p in row.holders.all()] == [staff[0].pk]
+
+    # Saving again from the refused page goes through, against the current version.
+    again = extract_form_fields(page, "allocation-form")
+    again["save"] = [""]
+    assert client.post(url, flat(again)).status_code == 302
+    row.refresh_from_db()
+    assert row.organisation == "Version de l'onglet 2"
+
+
+def test_a_person_of_another_school_is_refused_and_nothing_is_saved(client_for, cast, staff):
+    intruder = PersonFactory(school=cast.school_b)
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    fill(data, plan, "support_teams", staff[0], organisation="changé")
+    fill(data, plan, "communicate", intruder)
+    data["save"] = [""]
+    response = client.post(url, flat(data))
+    assert response.status_code == 400
+    assert "Rien n'a été enregistré" in text(response)
+    assert "Sélectionnez un choix valide" in text(response)
+    plan.refresh_from_db()
+    assert plan.version == 1
+    assert not PlanRow.objects.get(plan=plan, mission__code="support_teams").holders.exists()
+
+
+def test_too_long_organisation_is_answered_beside_the_field(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    prefix = row_prefix(plan, "communicate")
+    data[f"{prefix}-organisation"] = ["x" * 2001]
+    data["save"] = [""]
+    response = client.post(url, flat(data))
+    assert response.status_code == 400
+    html = text(response)
+    assert re.search(rf'id="id_{prefix}-organisation-desc-error"', html)
+    assert "au plus 2000 caractères" in html
+
+
+def test_live_check_returns_the_rule_messages_for_what_is_typed(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    fill(data, plan, "communicate", staff[0], staff[2])
+    response = client.post(
+        reverse("missions:allocation_check", args=[cast.school_a.uai, cast.school_year.name]), flat(data)
+    )
+    assert response.status_code == 200
+    result = response.json()
+    key = row_prefix(plan, "communicate")
+    assert result["rows"][key] == [
+        {"level": "blocking", "text": "« Communiquer » demande une seule personne : 2 sont désignées."}
+    ]
+    assert result["training"] == ["Alice Dupont", "Romain Référent"]
+    assert result["blocking"] == 5
+    plan.refresh_from_db()
+    assert plan.version == 1  # checking saves nothing
+
+
+def test_referent_reads_the_plan_but_cannot_edit(client_for, cast, staff):
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    client = client_for(cast.referent_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Consultation seule" in text(response)
+    assert 'id="allocation-form"' not in text(response)
+    assert client.post(url, {"version": "1", "save": ""}).status_code == 403
+
+
+def test_year_that_is_not_a_school_year_is_a_404(client_for, cast):
+    client = client_for(cast.principal_a)
+    assert client.get(f"/etablissements/{cast.school_a.uai}/2026-2028/repartition/").status_code == 404
+    assert client.get(f"/etablissements/{cast.school_a.uai}/1990-1991/repartition/").status_code == 404
+
+
+@pytest.mark.parametrize("staff_size", [20, 200])
+def test_allocation_page_query_count_does_not_grow_with_staff(client_for, cast, staff_size, django_assert_num_queries):
+    people = PersonFactory.create_batch(staff_size, school=cast.school_a)
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    for row in plan.rows.all():
+        row.holders.set(people[:3])
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == EXPECTED_ALLOCATION_QUERIES, [q["sql"] for q in queries]
+
+
+EXPECTED_ALLOCATION_QUERIES = 11
