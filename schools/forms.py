@@ -1,7 +1,7 @@
 """Forms of the schools app, in the DSFR markup."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -17,11 +17,15 @@ class LoginForm(AuthenticationForm, DsfrBaseForm):
         "inactive": _("Ce compte est désactivé. Adressez-vous à la DANE de votre académie."),
     }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Adresse électronique")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
-        self.fields["password"].label = _("Mot de passe")
+    username = UsernameField(
+        label=_("Adresse électronique"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class SchoolSearchForm(DsfrBaseForm):

@@ -4,6 +4,7 @@ School A and school B are collèges of the académie de Dijon (Côte-d'Or, CD21)
 school C belongs to the académie de Besançon (Doubs, CD25).
 """
 
+import importlib
 import logging
 from types import SimpleNamespace
 
@@ -52,7 +53,19 @@ def _fail_on_undefined_template_variables():
 
 
 @pytest.fixture
-def school_year(db):
+def catalogue(db):
+    """The mission catalogue of the data migration (reloaded after a transactional test flushed it)."""
+    from django.apps import apps
+
+    from missions.models import Mission
+
+    if not Mission.objects.exists():
+        importlib.import_module("missions.migrations.0003_catalogue").load(apps, None)
+    return list(Mission.objects.order_by("position"))
+
+
+@pytest.fixture
+def school_year(db, catalogue):
     return SchoolYear.current()
 
 
