@@ -1,0 +1,78 @@
+# RUPN: developer and CI entry points.
+#   make run      local demo: SQLite under var/, tasks run in-process (no Redis), http://127.0.0.1:8000
+#   make test     pytest against throwaway PostgreSQL + Redis servers (.ci/test-services); PYTEST_ARGS="-k foo"
+#   make quality  ruff format --check, ruff check, makemigrations --check
+#   make format   apply ruff format and ruff check --fix
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements.stamp
+UV_VERSION := 0.13.9
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test quality format
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+venv: $(STAMP)
+
+# Find a Python >= 3.12 with venv support: PATH first, then pyenv, then pyenv's usual folder.
+# (A pyenv shim such as python3.12 may exist and still refuse to run: each candidate is run.)
+$(PY):
+	@ok() { "$$1" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }; \
+	found=""; \
+	for c in python3.13 python3.12 python3; do \
+	  p=$$(command -v "$$c" 2>/dev/null) || continue; \
+	  if ok "$$p"; then found=$$p; break; fi; \
+	done; \
+	if [ -z "$$found" ] && command -v pyenv >/dev/null 2>&1; then \
+	  for v in 3.12 3.13; do \
+	    pre=$$(pyenv prefix "$$v" 2>/dev/null) || continue; \
+	    if ok "$$pre/bin/python"; then found=$$pre/bin/python; break; fi; \
+	  done; \
+	fi; \
+	if [ -z "$$found" ]; then \
+	  for p in /root/.pyenv/versions/3.12*/bin/python "$$HOME"/.pyenv/versions/3.12*/bin/python; do \
+	    if [ -x "$$p" ] && ok "$$p"; then found=$$p; break; fi; \
+	  done; \
+	fi; \
+	if [ -z "$$found" ]; then \
+	  echo "No Python >= 3.12 with venv support found. On Debian 13 / Ubuntu 24.04: apt-get install python3 python3-venv" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$found ($$("$$found" --version))"; \
+	"$$found" -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	@if [ ! -x $(VENV)/bin/uv ]; then $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" || true; fi
+	@if [ -x $(VENV)/bin/uv ]; then \
+	  UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip install --python $(PY) -r requirements.txt; \
+	else \
+	  $(PY) -m pip install --disable-pip-version-check -r requirements.txt; \
+	fi
+	@touch $@
+
+# REDIS_URL is set empty on purpose: an empty value also wins over a .env file, so Celery tasks run eagerly.
+run: venv
+	REDIS_URL= $(PY) manage.py migrate --noinput
+	REDIS_URL= $(PY) manage.py load_demo
+	REDIS_URL= $(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	.ci/test-services $(PYTEST_ARGS)
+
+quality: venv
+	@rc=0; \
+	$(VENV)/bin/ruff format --check . || rc=1; \
+	$(VENV)/bin/ruff check . || rc=1; \
+	$(PY) manage.py makemigrations --check --dry-run || rc=1; \
+	exit $$rc
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
