@@ -95,7 +95,7 @@ def plan_save(
         else:
             if mission.kind != Mission.Kind.PER_SERVICE:
                 raise DomainError(_("Cette ligne existe déjà dans le plan."))
-            row = PlanRow.objects.create(plan=plan, mission=mission)
+            row = PlanRow.objects.create(plan=plan, mission=mission, service_name=service_name)
         row.service_name = service_name
         row.organisation = data.organisation.strip()
         row.sharing = data.sharing

@@ -138,7 +138,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: with no REDIS_URL, jobs run in-process (make run needs no other service).
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

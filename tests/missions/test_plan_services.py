@@ -221,6 +221,21 @@ def test_plan_save_creates_a_new_service_row(cast, plan, alice):
     assert PlanRow.objects.filter(plan=plan).count() == len(STANDARD_CODES) + 1
 
 
+def test_plan_save_creates_two_new_service_rows_at_once(cast, plan, alice, bruno):
+    inputs = row_inputs(plan) + [
+        RowInput(mission_code="tools.services", row_id=None, service_name="BRNE", holder_ids={alice.pk}),
+        RowInput(mission_code="tools.services", row_id=None, service_name="Pearltrees", holder_ids={bruno.pk}),
+    ]
+
+    plan_save(plan=plan, expected_version=1, has_tablets=False, rows=inputs, by=cast.principal_a)
+
+    services = PlanRow.objects.filter(plan=plan, mission__code="tools.services").order_by("service_name")
+    assert [(row.service_name, [p.pk for p in row.holders.all()]) for row in services] == [
+        ("BRNE", [alice.pk]),
+        ("Pearltrees", [bruno.pk]),
+    ]
+
+
 @pytest.mark.parametrize("duplicate", ["BRNE", "brne", " BRNE "])
 def test_plan_save_refuses_a_service_named_twice(cast, plan, alice, bruno, duplicate):
     plan_save(
