@@ -24,6 +24,8 @@ from tests.factories import (
 
 PASSWORD = "mot-de-passe-de-test"
 
+pytest_plugins = ["tests.ci_guard"]
+
 
 class _UndefinedVariableHandler(logging.Handler):
     """Collect the template variables our own templates fail to resolve."""
@@ -62,6 +64,13 @@ def catalogue(db):
     if not Mission.objects.exists():
         importlib.import_module("missions.migrations.0003_catalogue").load(apps, None)
     return list(Mission.objects.order_by("position"))
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_in_every_database_test(request):
+    """Transactional tests flush the tables, data migrations included: every database test gets the catalogue."""
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("catalogue")
 
 
 @pytest.fixture

@@ -7,3 +7,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 WHITENOISE_AUTOREFRESH = True
 LOGGING["loggers"]["django.template"] = {"level": "DEBUG", "propagate": True}  # noqa: F405
+# Jobs run in-process in tests; tests/integration starts a real worker on Redis and switches this off.
+CELERY_TASK_ALWAYS_EAGER = True
