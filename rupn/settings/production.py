@@ -5,6 +5,7 @@ from rupn.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
+env.str("EMAIL_URL")  # required: production sends real e-mail (smtp://…)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

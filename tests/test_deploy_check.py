@@ -1,0 +1,44 @@
+"""The production settings pass Django's deployment checklist with no warning."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def test_check_deploy_with_production_settings_reports_nothing():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rupn.settings.production",
+        "SECRET_KEY": "k3P9#vQ2@zL8!mW5&rT1^yB7*nX4%cF6-hJ0+dSg9Lq2Vw8Ez-aU3oN",
+        "ALLOWED_HOSTS": "rupn.example.fr",
+        "EMAIL_URL": "smtp://rupn:secret@smtp.example.fr:587/?tls=True",
+        "DATABASE_URL": "postgres://rupn:secret@127.0.0.1:5432/rupn",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="rupn.settings.production", ALLOWED_HOSTS="rupn.example.fr")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
