@@ -75,7 +75,7 @@
     if (!region) { return; }
     var names = Array.prototype.filter.call(select.options, function (option) { return option.selected; })
       .map(function (option) { return option.text.split(" — ")[0]; });
-    region.textContent = "Sélection : " + (names.length ? names.join(", ") : "personne");
+    region.textContent = "Sélection : " + (names.length ? names.join(", ") : "aucune personne");
   }
 
   form.addEventListener("change", function (event) {

@@ -110,6 +110,7 @@ def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page,
 
     # Shift+Tab back up to the first row.
     press_until_focused(page, people_list(page, "Accompagner l'équipe pédagogique"), key="Shift+Tab")
+    expect(selection(page, "Accompagner l'équipe pédagogique")).to_have_text("Sélection : aucune personne")
     page.keyboard.press("ArrowDown")
     expect(selection(page, "Accompagner l'équipe pédagogique")).to_have_text("Sélection : DUPONT Alice")
 
