@@ -38,8 +38,9 @@ class RowForm(DsfrBaseForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_(
-            "Choisissez une ou plusieurs personnes : Ctrl (ou Cmd) + clic, ou Maj + flèches au clavier, "
-            "pour en sélectionner plusieurs."
+            "Une ou plusieurs personnes. Au clavier : les flèches choisissent une personne, Maj + flèches en "
+            "ajoutent d'autres qui se suivent, Ctrl + flèches puis Ctrl + Espace en ajoutent une ailleurs dans "
+            "la liste. À la souris : Ctrl (ou Cmd) + clic."
         ),
     )
     organisation = forms.CharField(
@@ -62,7 +63,10 @@ class RowForm(DsfrBaseForm):
         self.row = row
         self.has_service = mission.kind == Mission.Kind.PER_SERVICE
         self.fields["holders"].choices = choices
-        self.fields["holders"].widget.attrs["aria-describedby"] = f"{self.prefix}-messages"
+        # The hint, the current selection in words, then the row's rule messages.
+        self.fields["holders"].widget.attrs["aria-describedby"] = (
+            f"{self['holders'].auto_id}_helptext {self.prefix}-selection {self.prefix}-messages"
+        )
         if mission.kind == Mission.Kind.PER_SERVICE:
             self.fields = {
                 "service_name": forms.CharField(
@@ -80,6 +84,19 @@ class RowForm(DsfrBaseForm):
     @property
     def key(self) -> str:
         return self.prefix
+
+    @property
+    def summary_label(self) -> str:
+        """The row's name in the summary of errors at the top of the page."""
+        if self.row and self.row.service_name:
+            return f"{self.mission.label} — {self.row.service_name}"
+        return str(self.mission.label)
+
+    @property
+    def selected_names(self) -> list[str]:
+        """The chosen people as the page shows them under the list: the option text before its " — "."""
+        chosen = {str(value) for value in self["holders"].value() or []}
+        return [label.split(" — ")[0] for value, label in self.fields["holders"].choices if value in chosen]
 
     def to_input(self) -> RowInput:
         data = self.cleaned_data

@@ -86,11 +86,10 @@ def allocation(request, uai: str, year: str):
         "school_year": school_year,
         "can_edit": can_edit,
         "plan": plan,
-        "title": _("Répartition des missions %(year)s — %(school)s")
-        % {"year": school_year.name, "school": school.name},
+        "title": _("Répartition des missions – %(school)s – %(year)s")
+        % {"school": school.name, "year": school_year.name},
         "conflict": "",
         "error": None,
-        "error_summary": False,
     }
     context["breadcrumb_data"] = _breadcrumb(school, school_year)
     if plan is None:
@@ -131,7 +130,6 @@ def allocation(request, uai: str, year: str):
             else:
                 return _after_save(request, plan)
         else:
-            context["error_summary"] = True
             status = 400
         check = check_inputs(
             [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
@@ -146,7 +144,9 @@ def allocation(request, uai: str, year: str):
         plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
         row_forms = build_row_forms(plan, view.missions, view.staff)
         context["check"] = view.check
-    context.update(plan_form=plan_form, groups=_row_groups(row_forms, view.missions, context["check"]))
+    context.update(
+        plan_form=plan_form, row_forms=row_forms, groups=_row_groups(row_forms, view.missions, context["check"])
+    )
     return render(request, "missions/allocation.html", context, status=status)
 
 

@@ -3,11 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from rupn import views
 from schools.views import LoginView
 
 urlpatterns = [
     path("connexion/", login_not_required(LoginView.as_view()), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),
     path("", include("schools.urls")),

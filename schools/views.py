@@ -40,11 +40,17 @@ def home(request):
         q = form.cleaned_data["q"].strip()
         schools = schools.filter(Q(name__icontains=q) | Q(commune__icontains=q) | Q(uai__iexact=q))
     page = Paginator(schools, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "schools/home.html",
-        {"form": form, "page": page, "query": request.GET.get("q", ""), "title": _("Mes établissements")},
-    )
+    query = request.GET.get("q", "")
+    title = _("Mes établissements")
+    if query:
+        title = _("Recherche « %(query)s » – %(title)s") % {"query": query, "title": title}
+    if page.paginator.num_pages > 1:
+        title = _("%(title)s – page %(number)d sur %(total)d") % {
+            "title": title,
+            "number": page.number,
+            "total": page.paginator.num_pages,
+        }
+    return render(request, "schools/home.html", {"form": form, "page": page, "query": query, "title": title})
 
 
 def school_detail(request, uai: str):
@@ -65,7 +71,7 @@ def school_detail(request, uai: str):
             "can_edit": Perm.EDIT_PLAN in perms,
             "can_manage_staff": Perm.MANAGE_STAFF in perms,
             "breadcrumb_data": {"links": [], "current": school.name},
-            "title": school.name,
+            "title": _("%(school)s, %(commune)s") % {"school": school.name, "commune": school.commune},
         },
     )
 
@@ -136,7 +142,7 @@ def staff_list(request, uai: str):
             "import_form": import_form,
             "import_errors": import_errors,
             "breadcrumb_data": _staff_breadcrumb(school, _("Personnels")),
-            "title": _("Personnels — %(school)s") % {"school": school.name},
+            "title": _("Personnels – %(school)s") % {"school": school.name},
         },
         status=status,
     )
@@ -203,7 +209,7 @@ def person_edit(request, uai: str, pk: int):
             "form": form,
             "conflict": conflict,
             "breadcrumb_data": _staff_breadcrumb(school, person.full_name, with_list=True),
-            "title": person.full_name,
+            "title": _("%(name)s – Personnels – %(school)s") % {"name": person.full_name, "school": school.name},
         },
         status=status,
     )

@@ -34,6 +34,10 @@ MATRIX = {
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
+    "accessibility": ("get", "/accessibilite/", [200] * 9),
+    "legal_notice": ("get", "/mentions-legales/", [200] * 9),
+    "personal_data": ("get", "/donnees-personnelles/", [200] * 9),
+    "site_map": ("get", "/plan-du-site/", [200] * 9),
 }
 
 
@@ -69,11 +73,23 @@ CASES = [
 ]
 
 
+def roles_opening(name: str) -> list[str]:
+    """The roles of the cast that get a 200 on this URL, in ROLES order."""
+    return [role for role, expected in zip(ROLES, MATRIX[name][2], strict=True) if expected == 200]
+
+
+def matrix_urls(cast) -> dict[str, str]:
+    """Every MATRIX path with its placeholders filled for the cast (creating what they name); shared with the
+    accessibility test of every page (tests/browser/test_accessibility.py)."""
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    values = {"uai": cast.school_a.uai, "year": cast.school_year.name, "person": cast.referent_person.pk}
+    return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
+
+
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
 def test_access(client_for, cast, name, role, expected):
-    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
-    method, template, _outcomes = MATRIX[name]
-    url = template.format(uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk)
+    method, _template, _outcomes = MATRIX[name]
+    url = matrix_urls(cast)[name]
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
     if expected == LOGIN:

@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -136,6 +137,14 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="RUPN <ne-pas-repondre@rupn.example>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# The public-sector pages of the footer (mentions légales, accessibilité, données personnelles).
+SITE_PUBLISHER = env.str(
+    "SITE_PUBLISHER", default="Rectorat de l'académie de Dijon, délégation académique au numérique éducatif (DANE)"
+)
+SITE_PUBLICATION_DIRECTOR = env.str("SITE_PUBLICATION_DIRECTOR", default="le recteur de l'académie de Dijon")
+SITE_HOSTING = env.str("SITE_HOSTING", default="Serveurs de l'académie (à préciser par l'exploitant)")
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="rupn@rupn.example")
+
 # Celery: with no REDIS_URL, jobs run in-process (make run needs no other service).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -164,6 +173,12 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# DSFR forms: required fields are not marked, optional ones say "(Optionnel)", and each form with required
+# fields starts with "Sauf mention contraire, tous les champs sont obligatoires." (the DSFR's current rule).
+# django-dsfr warns that this transitional setting will go: the warning says nothing we can act on.
+DSFR_MARK_OPTIONAL_FIELDS = True
+warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS", category=UserWarning)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr",)
 CRISPY_TEMPLATE_PACK = "dsfr"

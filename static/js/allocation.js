@@ -68,6 +68,19 @@
     timer = window.setTimeout(check, 300);
   }
 
-  form.addEventListener("change", schedule);
+  // Under each list of people, the current selection in words (the list box alone says little of it).
+  function showSelection(select) {
+    var row = select.closest("fieldset");
+    var region = row && document.getElementById(row.id + "-selection");
+    if (!region) { return; }
+    var names = Array.prototype.filter.call(select.options, function (option) { return option.selected; })
+      .map(function (option) { return option.text.split(" — ")[0]; });
+    region.textContent = "Sélection : " + (names.length ? names.join(", ") : "aucune personne");
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.matches("select[multiple]")) { showSelection(event.target); }
+    schedule();
+  });
   form.addEventListener("input", schedule);
 })();

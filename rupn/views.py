@@ -1,0 +1,96 @@
+"""The public-sector pages every page links to from its footer: accessibility, legal notice, personal data,
+site map. They are public: anyone may read them before signing in."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from rupn.access import Perm, school_perms, user_scopes
+
+# The day the accessibility statement was last written: change it with the statement (after an audit).
+ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 28)
+
+
+def _page(request, template: str, title: str, **context):
+    return render(
+        request,
+        template,
+        {
+            "title": title,
+            "breadcrumb_data": {"links": [], "current": title},
+            "publisher": settings.SITE_PUBLISHER,
+            "publication_director": settings.SITE_PUBLICATION_DIRECTOR,
+            "hosting": settings.SITE_HOSTING,
+            "contact_email": settings.CONTACT_EMAIL,
+            "site_url": settings.SITE_URL,
+            **context,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def accessibility(request):
+    return _page(
+        request,
+        "pages/accessibility.html",
+        _("Déclaration d'accessibilité"),
+        statement_date=ACCESSIBILITY_STATEMENT_DATE,
+    )
+
+
+@login_not_required
+@require_safe
+def legal_notice(request):
+    return _page(request, "pages/legal_notice.html", _("Mentions légales"))
+
+
+@login_not_required
+@require_safe
+def personal_data(request):
+    return _page(request, "pages/personal_data.html", _("Données personnelles"))
+
+
+# A school-level user sees links to each of their schools' pages; beyond this many, the list page is enough.
+SITE_MAP_MAX_SCHOOLS = 10
+
+
+@login_not_required
+@require_safe
+def site_map(request):
+    return _page(request, "pages/site_map.html", _("Plan du site"), school_sections=_site_map_schools(request.user))
+
+
+def _site_map_schools(user) -> list[dict]:
+    """The pages of the schools where the user holds a school-level role (principal, referent)."""
+    from schools.models import School, SchoolYear
+
+    scopes = user_scopes(user)
+    if not scopes.school_roles or len(scopes.school_roles) > SITE_MAP_MAX_SCHOOLS:
+        return []
+    start = SchoolYear.start_year_for(timezone.localdate())
+    years = [SchoolYear(start_year=start).name, SchoolYear(start_year=start + 1).name]
+    sections = []
+    for school in (
+        School.objects.filter(pk__in=list(scopes.school_roles)).select_related("departement").order_by("name", "uai")
+    ):
+        perms = school_perms(user, school)
+        links = [{"url": reverse("schools:detail", args=[school.uai]), "title": _("Page de l'établissement")}]
+        if Perm.VIEW_PLAN in perms:
+            links += [
+                {
+                    "url": reverse("missions:allocation", args=[school.uai, year]),
+                    "title": _("Répartition des missions %(year)s") % {"year": year},
+                }
+                for year in years
+            ]
+        if Perm.MANAGE_STAFF in perms:
+            links.append({"url": reverse("schools:staff", args=[school.uai]), "title": _("Personnels")})
+        sections.append({"school": school, "links": links})
+    return sections

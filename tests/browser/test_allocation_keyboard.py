@@ -1,0 +1,177 @@
+"""A principal fills the allocation table with the keyboard alone: Tab, Shift+Tab, arrows, Space, Enter.
+
+No click, no fill(), no select_option(): every step is a key press, and after each one the focused element
+must show a visible focus ring, inside the viewport, not hidden under the sticky action bar.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.a11y import assert_accessible
+from tests.conftest import PASSWORD
+from tests.factories import PersonFactory
+
+FOCUS_PROBLEM = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) { return "nothing has the focus"; }
+    if (!el.matches(":focus-visible")) { return "focus not visible (:focus-visible) on " + el.outerHTML.slice(0, 120); }
+    const ring = (node, pseudo) => {
+        const style = getComputedStyle(node, pseudo);
+        return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+    };
+    const label = el.id && document.querySelector(`label[for="${el.id}"]`);
+    // The DSFR draws some rings elsewhere: on a checkbox's label, on a link's ::before, on a card around a link.
+    const custom = (el.matches("input[type=checkbox], input[type=radio]") && label && ring(label, "::before"))
+        || ring(el, "::before") || ring(el, "::after")
+        || [el.parentElement, el.parentElement?.parentElement].some(node => node && node.matches(":focus-within") && ring(node));
+    if (!ring(el) && !custom) { return "no focus ring on " + el.outerHTML.slice(0, 120); }
+    const box = el.getBoundingClientRect();
+    const x = box.left + Math.min(box.width / 2, 16), y = box.top + Math.min(box.height / 2, 12);
+    if (y < 0 || y > window.innerHeight || x < 0 || x > window.innerWidth) { return "focused element out of view"; }
+    const top = document.elementFromPoint(x, y);
+    if (top && top !== el && !el.contains(top) && !(label && label.contains(top))) {
+        return "focused element covered by " + top.outerHTML.slice(0, 120);
+    }
+    return "";
+}"""
+
+
+def assert_focus_visible(page: Page) -> None:
+    problem = page.evaluate(FOCUS_PROBLEM)
+    assert not problem, problem
+
+
+def focused_key(page: Page) -> str:
+    return page.evaluate(
+        "() => { const el = document.activeElement; return el.id || el.name || el.textContent.trim(); }"
+    )
+
+
+def press_until_focused(page: Page, target: Locator, key: str = "Tab", limit: int = 250) -> list[str]:
+    """Press key until target has the focus, checking the focus is visible at each step; the keys passed by."""
+    passed = []
+    element = target.element_handle()
+    for _ in range(limit):
+        if element.evaluate("el => el === document.activeElement"):
+            return passed
+        page.keyboard.press(key)
+        assert_focus_visible(page)
+        passed.append(focused_key(page))
+    raise AssertionError(f"{key} never reached {target}; passed {passed[-10:]}")
+
+
+def row(page: Page, label: str) -> Locator:
+    return page.get_by_role("group", name=re.compile("^" + re.escape(label)))
+
+
+def people_list(page: Page, label: str) -> Locator:
+    return row(page, label).get_by_label("Responsable(s)")
+
+
+def selection(page: Page, label: str) -> Locator:
+    return row(page, label).locator(".rupn-selection")
+
+
+def messages(page: Page, label: str) -> Locator:
+    return row(page, label).locator(".rupn-rule-messages")
+
+
+@pytest.fixture
+def staff(transactional_db, cast):
+    # In the list's order: DUPONT Alice, DURAND Bruno, RÉFÉRENT Romain.
+    PersonFactory(school=cast.school_a, last_name="Dupont", first_name="Alice")
+    PersonFactory(school=cast.school_a, last_name="Durand", first_name="Bruno")
+
+
+def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page, cast, staff, screenshots_dir):
+    page.goto("/connexion/")
+    expect(page.get_by_label("Adresse électronique")).to_be_focused()
+    page.keyboard.type(cast.principal_a.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(cast.school_a.name)
+
+    press_until_focused(page, page.get_by_role("link", name=f"Année {cast.school_year.name}"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Répartition des missions")
+
+    # The Tab order through the form is the order of the page: each row's fields, row after row, then the buttons.
+    form = page.locator("#allocation-form")
+    in_page_order = form.evaluate(
+        """form => [...form.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+            .map(el => el.id || el.name || el.textContent.trim())"""
+    )
+    press_until_focused(page, page.get_by_label("L'établissement a des tablettes à administrer"))
+    tabbed = [focused_key(page), *press_until_focused(page, page.get_by_role("button", name="Soumettre au conseil"))]
+    assert tabbed == in_page_order
+
+    # Shift+Tab back up to the first row.
+    press_until_focused(page, people_list(page, "Accompagner l'équipe pédagogique"), key="Shift+Tab")
+    expect(selection(page, "Accompagner l'équipe pédagogique")).to_have_text("Sélection : aucune personne")
+    page.keyboard.press("ArrowDown")
+    expect(selection(page, "Accompagner l'équipe pédagogique")).to_have_text("Sélection : DUPONT Alice")
+
+    press_until_focused(page, people_list(page, "Conseiller le chef d'établissement"))
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    expect(selection(page, "Conseiller le chef d'établissement")).to_have_text("Sélection : DUPONT Alice, DURAND Bruno")
+
+    # Two people for "Communiquer": the rule message appears beside the row and is announced.
+    communicate = people_list(page, "Communiquer")
+    press_until_focused(page, communicate)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Control+ArrowDown")
+    page.keyboard.press("Control+ArrowDown")
+    page.keyboard.press("Control+Space")
+    expect(selection(page, "Communiquer")).to_have_text("Sélection : DUPONT Alice, RÉFÉRENT Romain")
+    expect(messages(page, "Communiquer")).to_contain_text(
+        "Bloquant : « Communiquer » demande une seule personne : 2 sont désignées."
+    )
+    expect(messages(page, "Communiquer")).to_have_attribute("aria-live", "polite")
+    region_id = messages(page, "Communiquer").get_attribute("id")
+    assert region_id in communicate.get_attribute("aria-describedby").split()
+    assert_accessible(page)  # with rule messages shown
+
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    expect(selection(page, "Communiquer")).to_have_text("Sélection : RÉFÉRENT Romain")
+    expect(messages(page, "Communiquer")).to_be_empty()
+
+    page.keyboard.press("Tab")
+    organisation = row(page, "Communiquer").get_by_label("Organisation retenue")
+    expect(organisation).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Romain est le contact de la DANE.")
+    page.keyboard.press("Shift+Tab")
+    expect(communicate).to_be_focused()
+
+    press_until_focused(page, people_list(page, "Lien avec collectivité"))
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(selection(page, "Lien avec collectivité")).to_have_text("Sélection : DURAND Bruno")
+
+    press_until_focused(page, people_list(page, "ENT — administrateur"))
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(selection(page, "ENT — administrateur")).to_have_text("Sélection : RÉFÉRENT Romain")
+
+    summary = page.locator("#blocking-summary")
+    expect(summary).to_have_attribute("aria-live", "polite")
+    expect(summary).to_have_text("Aucune règle bloquante : le plan peut être soumis.")
+
+    press_until_focused(page, page.get_by_role("button", name="Enregistrer le brouillon"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Le brouillon est enregistré.")).to_be_visible()
+    expect(row(page, "Communiquer").get_by_label("Organisation retenue")).to_have_value(
+        "Romain est le contact de la DANE."
+    )
+    expect(selection(page, "Conseiller le chef d'établissement")).to_have_text("Sélection : DUPONT Alice, DURAND Bruno")
+
+    press_until_focused(page, page.get_by_role("button", name="Soumettre au conseil d'administration"))
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Le plan a été soumis au conseil d'administration.")).to_be_visible()
+    expect(page.locator(".fr-badge").first).to_have_text("Soumis au conseil d'administration")
+    assert_accessible(page)
