@@ -9,7 +9,7 @@ from django.conf import settings
 
 def test_check_deploy_with_production_settings_reports_nothing():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by the browser tests
         "DJANGO_SETTINGS_MODULE": "rupn.settings.production",
         "SECRET_KEY": "k3P9#vQ2@zL8!mW5&rT1^yB7*nX4%cF6-hJ0+dSg9Lq2Vw8Ez-aU3oN",
         "ALLOWED_HOSTS": "rupn.example.fr",
