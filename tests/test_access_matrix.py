@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
+from tests.factories import AuthorizedActionFactory, EquipmentRequestFactory, ProcedureSheetFactory
 
 ROLES = [
     "anonymous",
@@ -25,6 +26,11 @@ LOGIN = "login"  # 302 to the login page
 # url name -> (method, path template, expected status per role in ROLES order)
 SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
 PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
+SCHOOL_TEAM = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # principal and referents
+SCHOOL_TEAM_AND_COLLECTIVITY = [LOGIN, 200, 200, 404, 403, 404, 403, 200, 404]
+DANE_ONLY = [LOGIN, 403, 403, 403, 200, 200, 403, 403, 403]  # each DANE for its own académie
+COLLECTIVITY_A = [LOGIN, 404, 404, 404, 404, 404, 404, 200, 404]  # /collectivite/CD21/…: the others get 404
+COLLECTIVITY_A_POST = [LOGIN, 404, 404, 404, 404, 404, 404, 302, 404]
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -34,7 +40,32 @@ MATRIX = {
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
+    "schools:means": ("get", "/etablissements/{uai}/{year}/moyens/", SCHOOL_READ),
+    "schools:equipment": ("get", "/etablissements/{uai}/{year}/equipements/", SCHOOL_READ),
+    "schools:equipment_edit": ("get", "/etablissements/{uai}/{year}/equipements/{equipment}/", SCHOOL_TEAM),
+    "schools:school_sheet": ("get", "/etablissements/{uai}/fiches/{sheet}/", SCHOOL_TEAM_AND_COLLECTIVITY),
+    "schools:directory_import": ("get", "/dane/import-etablissements/", DANE_ONLY),
+    "schools:collectivity_home": ("get", "/collectivite/", [LOGIN, 403, 403, 403, 403, 403, 403, 302, 302]),
+    "schools:collectivity_detail": ("get", "/collectivite/{collectivity}/", COLLECTIVITY_A),
+    "schools:collectivity_actions": ("get", "/collectivite/{collectivity}/{year}/actions/", COLLECTIVITY_A),
+    "schools:collectivity_action_delete": (
+        "post",
+        "/collectivite/{collectivity}/actions/{action}/retirer/",
+        COLLECTIVITY_A_POST,
+    ),
+    "schools:sheet_validate": ("post", "/collectivite/{collectivity}/fiches/{sheet}/valider/", COLLECTIVITY_A_POST),
+    "schools:sheet_delete": ("post", "/collectivite/{collectivity}/fiches/{sheet}/supprimer/", COLLECTIVITY_A_POST),
+    "schools:sheet_download": ("get", "/collectivite/{collectivity}/fiches/{sheet}/", COLLECTIVITY_A),
+    "schools:collectivity_equipment": ("get", "/collectivite/{collectivity}/{year}/equipements/", COLLECTIVITY_A),
 }
+
+
+def collectivity_objects(cast) -> dict:
+    """What the URLs of the collectivité's side name: CD21 (school A's), an authorization, a sheet, a request."""
+    action = AuthorizedActionFactory(collectivity=cast.cd21, school_year=cast.school_year)
+    sheet = ProcedureSheetFactory(action=action, is_validated=True)
+    equipment = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year)
+    return {"collectivity": cast.cd21.code, "action": action.pk, "sheet": sheet.pk, "equipment": equipment.pk}
 
 
 def project_url_names(patterns=None, namespace="") -> set[str]:
@@ -73,9 +104,12 @@ CASES = [
 def test_access(client_for, cast, name, role, expected):
     plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
     method, template, _outcomes = MATRIX[name]
-    url = template.format(uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk)
+    url = template.format(
+        uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk, **collectivity_objects(cast)
+    )
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
+    response.close()  # a file download holds its file open until closed
     if expected == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/connexion/?next=")
