@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from missions.views import school_year_or_404
 from rupn.access import Perm, get_collectivity_or_404, get_school_or_404, user_collectivities
-from rupn.errors import DomainError
+from rupn.errors import ConflictError, DomainError
 from schools.forms import AuthorizedActionForm, EquipmentAnswerForm, ProcedureSheetForm
 from schools.models import AuthorizedAction, EquipmentRequest, ProcedureSheet, SchoolYear
 from schools.selectors import (
@@ -240,8 +240,10 @@ def collectivity_equipment(request, code: str, year: str):
                     comment=form.cleaned_data["comment"],
                     by=request.user,
                 )
+            except ConflictError as error:  # answered meanwhile, or not answerable any more
+                messages.error(request, error.message)
             except DomainError as error:
-                form.add_error("comment" if form.cleaned_data["state"] == "refused" else None, error.message)
+                form.add_error("comment", error.message)
             else:
                 messages.success(
                     request,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from schools.uai import validate_uai
@@ -449,7 +450,7 @@ class SchoolMeans(models.Model):
     @property
     def given(self) -> list[str]:
         """The labels of the means given, in the checklist's order."""
-        return [str(self._meta.get_field(name).verbose_name) for name in self.ITEMS if getattr(self, name)]
+        return [capfirst(self._meta.get_field(name).verbose_name) for name in self.ITEMS if getattr(self, name)]
 
 
 class EquipmentRequest(models.Model):
