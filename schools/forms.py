@@ -115,7 +115,9 @@ class AuthorizedActionForm(DsfrBaseForm):
 
 
 class ProcedureSheetForm(DsfrBaseForm):
-    action = forms.ModelChoiceField(label=_("Action autorisée"), queryset=AuthorizedAction.objects.none())
+    action = forms.ModelChoiceField(
+        label=_("Action autorisée"), queryset=AuthorizedAction.objects.none(), empty_label=None
+    )
     title = forms.CharField(label=_("Titre de la fiche"), max_length=200)
     file = forms.FileField(
         label=_("Fiche de procédure (PDF)"),

@@ -109,7 +109,7 @@ def _list_change(request, school, school_year) -> str:
     action = request.POST.get("action", "")
     if action == "send":
         count = equipment_requests_send(school=school, school_year=school_year, by=request.user)
-        return _("%(count)d demande(s) envoyée(s) à %(collectivity)s.") % {
+        return _("%(count)d demande(s) envoyée(s) à la collectivité (%(collectivity)s).") % {
             "count": count,
             "collectivity": school.collectivity.name,
         }

@@ -45,7 +45,14 @@ def home(request):
     return render(
         request,
         "schools/home.html",
-        {"form": form, "page": page, "query": request.GET.get("q", ""), "title": _("Mes établissements")},
+        {
+            "form": form,
+            "page": page,
+            "query": request.GET.get("q", ""),
+            "is_dane": any("dane" in kinds for kinds in scopes.academie_roles.values()),
+            "is_collectivity": bool(scopes.collectivity_ids),
+            "title": _("Mes établissements"),
+        },
     )
 
 

@@ -116,7 +116,7 @@ def test_validated_sheets_show_to_the_principal_and_to_the_referents_holding_the
     assert link not in page(client_for(cast.dane), cast)
     response = client_for(cast.referent_a).get(link)
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize("staff_size", [20, 200])

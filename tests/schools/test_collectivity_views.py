@@ -141,7 +141,6 @@ def test_upload_validate_and_download_a_procedure_sheet(client_for, cast):
     assert response["Content-Type"] == "application/pdf"
     assert 'attachment; filename="Fiche comptes.PDF"' in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == MINIMAL_PDF
-    response.close()
 
 
 @pytest.mark.parametrize(
@@ -190,7 +189,6 @@ def test_school_team_downloads_validated_sheets_of_its_collectivity_only(client_
     base = f"/etablissements/{cast.school_a.uai}/fiches/"
     response = client.get(f"{base}{validated.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == MINIMAL_PDF
-    response.close()
     for sheet in (draft, for_b, elsewhere):
         assert client.get(f"{base}{sheet.pk}/").status_code == 404
     assert client_for(cast.principal_b).get(f"{base}{validated.pk}/").status_code == 404
@@ -238,4 +236,11 @@ def test_actions_page_query_count_does_not_grow(client_for, cast, size):
     assert len(queries) == EXPECTED_ACTIONS_QUERIES, [q["sql"] for q in queries]
 
 
-EXPECTED_ACTIONS_QUERIES = 11
+EXPECTED_ACTIONS_QUERIES = 12
+
+
+def test_home_page_links_the_collectivity_and_the_dane_pages(client_for, cast):
+    assert "/collectivite/" in client_for(cast.collectivity_a).get("/").content.decode()
+    dane_home = client_for(cast.dane).get("/").content.decode()
+    assert "/dane/import-etablissements/" in dane_home and 'href="/collectivite/"' not in dane_home
+    assert "/dane/import-etablissements/" not in client_for(cast.rectorat).get("/").content.decode()
