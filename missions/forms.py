@@ -121,8 +121,26 @@ def row_initial(row: PlanRow) -> dict:
     }
 
 
-def build_row_forms(plan, missions: list[Mission], staff: list[Person], data=None) -> list[RowForm]:
-    """One form per saved row, plus empty service rows, in catalogue order."""
+def _collectivity_state(form: RowForm, authorized, sheets) -> RowForm:
+    """Rows "selon collectivité": closed (holders disabled) while the collectivité has not authorized the action
+    and nobody holds them; the authorized action's procedure sheets otherwise (schools.selectors)."""
+    action = form.mission.requires_action
+    form.action_blocked = bool(action and authorized is not None and action not in authorized)
+    form.procedure_sheets = (sheets or {}).get(action, []) if action and not form.action_blocked else []
+    if form.action_blocked:
+        form.fields["holders"].widget.attrs["aria-describedby"] += f" {form.prefix}-authorization"
+        if not (form.row and form.row.holders.all()):
+            form.fields["holders"].disabled = True
+    return form
+
+
+def build_row_forms(
+    plan, missions: list[Mission], staff: list[Person], data=None, *, authorized=None, sheets=None
+) -> list[RowForm]:
+    """One form per saved row, plus empty service rows, in catalogue order.
+
+    authorized: the actions the collectivité authorizes (None: not checked); sheets: their procedure sheets.
+    """
     choices = staff_choices(staff)
     forms_: list[RowForm] = []
     rows_by_mission: dict[int, list[PlanRow]] = {}
@@ -130,12 +148,12 @@ def build_row_forms(plan, missions: list[Mission], staff: list[Person], data=Non
         rows_by_mission.setdefault(row.mission_id, []).append(row)
     for mission in missions:
         for row in rows_by_mission.get(mission.pk, []):
-            forms_.append(
-                RowForm(
-                    data, prefix=f"row-{row.pk}", mission=mission, row=row, choices=choices, initial=row_initial(row)
-                )
+            form = RowForm(
+                data, prefix=f"row-{row.pk}", mission=mission, row=row, choices=choices, initial=row_initial(row)
             )
+            forms_.append(_collectivity_state(form, authorized, sheets))
         if mission.kind == Mission.Kind.PER_SERVICE:
             for index in range(1, NEW_SERVICE_ROWS + 1):
-                forms_.append(RowForm(data, prefix=f"new-{index}", mission=mission, row=None, choices=choices))
+                form = RowForm(data, prefix=f"new-{index}", mission=mission, row=None, choices=choices)
+                forms_.append(_collectivity_state(form, authorized, sheets))
     return forms_

@@ -15,6 +15,7 @@ from missions.services import plan_get_or_create, plan_save, plan_submit
 from rupn.access import Perm, get_school_or_404, school_perms
 from rupn.errors import ConflictError, DomainError
 from schools.models import SchoolYear
+from schools.selectors import procedure_sheets_for_rows
 
 
 def school_year_or_404(name: str) -> SchoolYear:
@@ -96,17 +97,22 @@ def allocation(request, uai: str, year: str):
         return render(request, "missions/allocation_empty.html", context)
 
     view = plan_view(plan)
+    sheets = procedure_sheets_for_rows(school, school_year, view.missions, view.authorized)
     people = {p.pk: p for p in view.staff}
     context.update(view=view, training=[people[pk] for pk in view.check.training_ids if pk in people])
     if not can_edit:
         context["check"] = view.check
-        context["groups"] = _row_groups(_readonly_rows(plan, view.missions), view.missions, view.check)
+        context["groups"] = _row_groups(
+            _readonly_rows(plan, view.missions, view.authorized, sheets, request.user), view.missions, view.check
+        )
         return render(request, "missions/allocation_readonly.html", context)
 
     status = 200
     if request.method == "POST":
         plan_form = PlanForm(request.POST)
-        row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST)
+        row_forms = build_row_forms(
+            plan, view.missions, view.staff, data=request.POST, authorized=view.authorized, sheets=sheets
+        )
         if _forms_valid(plan_form, row_forms):
             try:
                 plan = plan_save(
@@ -142,7 +148,7 @@ def allocation(request, uai: str, year: str):
         context["training"] = [people[pk] for pk in check.training_ids if pk in people]
     else:
         plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
-        row_forms = build_row_forms(plan, view.missions, view.staff)
+        row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
         context["check"] = view.check
     context.update(
         plan_form=plan_form, row_forms=row_forms, groups=_row_groups(row_forms, view.missions, context["check"])
@@ -166,12 +172,19 @@ def _after_save(request, plan):
     return redirect(request.path)
 
 
-def _readonly_rows(plan, missions):
-    """Rows of a saved plan in the shape of the forms (mission, row, key) for the read-only table."""
+def _readonly_rows(plan, missions, authorized, sheets, user):
+    """Rows of a saved plan in the shape of the forms (mission, row, key) for the read-only table.
+
+    A row "selon collectivité" says whether it is authorized; its procedure sheets show to the people holding it.
+    """
 
     class Row:
         def __init__(self, row, mission):
             self.row, self.mission, self.key = row, mission, f"row-{row.pk}"
+            action = mission.requires_action
+            self.action_blocked = bool(action and action not in authorized)
+            holds = any(h.user_id == user.pk for h in row.holders.all())
+            self.procedure_sheets = sheets.get(action, []) if action and holds and not self.action_blocked else []
 
     by_id = {m.pk: m for m in missions}
     return [Row(row, by_id[row.mission_id]) for row in plan.rows.all()]
@@ -187,7 +200,7 @@ def allocation_check(request, uai: str, year: str):
         raise Http404
     view = plan_view(plan)
     plan_form = PlanForm(request.POST)
-    row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST)
+    row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST, authorized=view.authorized)
     check = check_inputs(
         [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
         missions=view.missions,

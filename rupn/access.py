@@ -18,14 +18,17 @@ class Perm(StrEnum):
     VIEW_PLAN = "view_plan"
     EDIT_PLAN = "edit_plan"
     MANAGE_STAFF = "manage_staff"
+    EDIT_MEANS = "edit_means"
+    EDIT_EQUIPMENT = "edit_equipment"
+    VIEW_PROCEDURES = "view_procedures"
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "principal": frozenset(Perm),
-    "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES}),
     "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
     "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
-    "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
 }
 
 
@@ -124,3 +127,34 @@ def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
     if perm not in school_perms(user, school):
         raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
     return school
+
+
+def dane_academies(user):
+    """The académies where this user is DANE staff (403 when none): the scope of the DANE's own pages."""
+    from schools.models import Academie
+
+    ids = [pk for pk, kinds in user_scopes(user).academie_roles.items() if "dane" in kinds]
+    if not ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE."))
+    return Academie.objects.filter(pk__in=ids).order_by("name", "pk")
+
+
+def user_collectivities(user):
+    """The collectivités this user works for (403 when none)."""
+    from schools.models import Collectivity
+
+    ids = user_scopes(user).collectivity_ids
+    if not ids:
+        raise PermissionDenied(_("Cette page est réservée aux collectivités de rattachement."))
+    return Collectivity.objects.filter(pk__in=list(ids)).order_by("name", "pk")
+
+
+def get_collectivity_or_404(user, code: str):
+    """The collectivité of this code if the user works for it, else 404 (never a hint that it exists)."""
+    from schools.models import Collectivity
+
+    collectivity = Collectivity.objects.filter(code=code.upper(), pk__in=list(user_scopes(user).collectivity_ids))
+    found = collectivity.first()
+    if found is None:
+        raise Http404(_("Aucune collectivité de votre périmètre ne porte ce code."))
+    return found

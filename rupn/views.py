@@ -64,18 +64,70 @@ SITE_MAP_MAX_SCHOOLS = 10
 @login_not_required
 @require_safe
 def site_map(request):
-    return _page(request, "pages/site_map.html", _("Plan du site"), school_sections=_site_map_schools(request.user))
+    return _page(
+        request,
+        "pages/site_map.html",
+        _("Plan du site"),
+        school_sections=_site_map_schools(request.user),
+        academie_links=_site_map_academie(request.user),
+        collectivity_sections=_site_map_collectivities(request.user),
+    )
+
+
+def _current_years() -> list[str]:
+    from schools.models import SchoolYear
+
+    start = SchoolYear.start_year_for(timezone.localdate())
+    return [SchoolYear(start_year=start).name, SchoolYear(start_year=start + 1).name]
+
+
+def _site_map_academie(user) -> list[dict]:
+    """The académie-wide pages of DANE and rectorat staff."""
+    kinds = user_scopes(user).kinds
+    links = []
+    if "dane" in kinds:
+        links.append({"url": reverse("schools:directory_import"), "title": _("Importer l'annuaire des établissements")})
+    return links
+
+
+def _site_map_collectivities(user) -> list[dict]:
+    """The pages of the collectivités the user works for."""
+    from schools.models import Collectivity
+
+    ids = user_scopes(user).collectivity_ids
+    if not ids:
+        return []
+    year = _current_years()[0]
+    sections = []
+    for collectivity in Collectivity.objects.filter(pk__in=list(ids)).order_by("name", "pk"):
+        code = collectivity.code
+        sections.append(
+            {
+                "collectivity": collectivity,
+                "links": [
+                    {"url": reverse("schools:collectivity_detail", args=[code]), "title": _("Établissements")},
+                    {
+                        "url": reverse("schools:collectivity_actions", args=[code, year]),
+                        "title": _("Actions autorisées %(year)s") % {"year": year},
+                    },
+                    {
+                        "url": reverse("schools:collectivity_equipment", args=[code, year]),
+                        "title": _("Demandes d'équipement %(year)s") % {"year": year},
+                    },
+                ],
+            }
+        )
+    return sections
 
 
 def _site_map_schools(user) -> list[dict]:
     """The pages of the schools where the user holds a school-level role (principal, referent)."""
-    from schools.models import School, SchoolYear
+    from schools.models import School
 
     scopes = user_scopes(user)
     if not scopes.school_roles or len(scopes.school_roles) > SITE_MAP_MAX_SCHOOLS:
         return []
-    start = SchoolYear.start_year_for(timezone.localdate())
-    years = [SchoolYear(start_year=start).name, SchoolYear(start_year=start + 1).name]
+    years = _current_years()
     sections = []
     for school in (
         School.objects.filter(pk__in=list(scopes.school_roles)).select_related("departement").order_by("name", "uai")
@@ -92,5 +144,9 @@ def _site_map_schools(user) -> list[dict]:
             ]
         if Perm.MANAGE_STAFF in perms:
             links.append({"url": reverse("schools:staff", args=[school.uai]), "title": _("Personnels")})
+        links += [
+            {"url": reverse("schools:means", args=[school.uai, years[0]]), "title": _("Moyens mis à disposition")},
+            {"url": reverse("schools:equipment", args=[school.uai, years[0]]), "title": _("Demandes d'équipement")},
+        ]
         sections.append({"school": school, "links": links})
     return sections

@@ -9,9 +9,12 @@ from schools.models import (
     AuthorizedAction,
     Collectivity,
     Departement,
+    EquipmentRequest,
     Person,
+    ProcedureSheet,
     Role,
     School,
+    SchoolMeans,
     SchoolYear,
     User,
 )
@@ -40,10 +43,16 @@ class CollectivityAdmin(admin.ModelAdmin):
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
     list_display = ["uai", "name", "kind", "commune", "departement", "collectivity", "is_public", "is_active"]
-    list_filter = ["kind", "departement__academie", "departement", "is_public", "is_active"]
+    list_filter = ["kind", "departement__academie", "departement", "is_public", "is_active", "collectivity_override"]
     search_fields = ["uai", "name", "commune"]
     list_select_related = ["departement", "collectivity"]
     autocomplete_fields = ["departement", "collectivity"]
+
+    def save_model(self, request, obj, form, change):
+        # A collectivité changed by hand is kept by the next directory imports.
+        if change and "collectivity" in form.changed_data:
+            obj.collectivity_override = True
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SchoolYear)
@@ -83,6 +92,45 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuthorizedAction)
 class AuthorizedActionAdmin(admin.ModelAdmin):
-    list_display = ["collectivity", "school_year", "action", "school", "convention_reference", "convention_date"]
+    list_display = ["collectivity", "school_year", "label", "school", "convention_reference", "convention_date"]
     list_filter = ["action", "school_year", "collectivity"]
     autocomplete_fields = ["collectivity", "school"]
+    readonly_fields = ["created_at", "created_by"]
+
+
+@admin.register(ProcedureSheet)
+class ProcedureSheetAdmin(admin.ModelAdmin):
+    """Read-only here: the collectivité uploads and validates its sheets; the files are served only by RUPN's
+    permission-checked download views, never by a media URL."""
+
+    list_display = ["title", "action", "original_name", "size", "uploaded_at", "validated", "validated_at"]
+    list_filter = ["validated", "action__collectivity"]
+    search_fields = ["title", "original_name"]
+    list_select_related = ["action__collectivity", "action__school_year"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SchoolMeans)
+class SchoolMeansAdmin(admin.ModelAdmin):
+    list_display = ["school", "school_year", "phone", "notice_board", "intervention_book", "ticket_server", "office"]
+    list_filter = ["school_year"]
+    search_fields = ["school__uai", "school__name"]
+    list_select_related = ["school", "school_year"]
+    autocomplete_fields = ["school"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(EquipmentRequest)
+class EquipmentRequestAdmin(admin.ModelAdmin):
+    list_display = ["school", "school_year", "priority", "item", "quantity", "cost_estimate", "state"]
+    list_filter = ["state", "school_year"]
+    search_fields = ["school__uai", "school__name", "item"]
+    list_select_related = ["school", "school_year"]
+    autocomplete_fields = ["school"]
+    readonly_fields = ["created_at", "created_by", "sent_at", "sent_by", "answered_at", "answered_by"]

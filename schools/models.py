@@ -1,6 +1,7 @@
 """Académies, départements, collectivités, schools, school years, staff and roles."""
 
 import datetime
+import uuid
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -8,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from schools.uai import validate_uai
@@ -87,8 +89,19 @@ class School(models.Model):
     collectivity = models.ForeignKey(
         Collectivity, on_delete=models.PROTECT, related_name="schools", verbose_name=_("collectivité de rattachement")
     )
-    is_public = models.BooleanField(_("public"), default=True)
-    is_active = models.BooleanField(_("ouvert"), default=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    opened_on = models.DateField(_("date d'ouverture"), null=True, blank=True)
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Décoché : établissement privé sous contrat.")
+    )
+    is_active = models.BooleanField(
+        _("ouvert"), default=True, help_text=_("Décoché : fermé ou à fermer ; l'établissement garde son historique.")
+    )
+    collectivity_override = models.BooleanField(
+        _("collectivité fixée à la main"),
+        default=False,
+        help_text=_("L'import de l'annuaire ne change pas la collectivité de rattachement de cet établissement."),
+    )
 
     objects = SchoolQuerySet.as_manager()
 
@@ -298,9 +311,21 @@ class AuthorizedAction(models.Model):
         TABLETS = "tablets", _("Déploiement d'applications sur les tablettes")
         GUEST_WIFI = "guest_wifi", _("Comptes wifi invité")
 
-    collectivity = models.ForeignKey(Collectivity, on_delete=models.CASCADE, related_name="authorized_actions")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # "other": an action the collectivité names itself (other_label). Kept out of Action, whose choices the
+    # mission catalogue (missions.Mission.requires_action) also uses.
+    OTHER = "other"
+    ACTION_CHOICES = [*Action.choices, (OTHER, _("Autre action (à préciser)"))]
+
+    collectivity = models.ForeignKey(
+        Collectivity, on_delete=models.CASCADE, related_name="authorized_actions", verbose_name=_("collectivité")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("année scolaire")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=ACTION_CHOICES)
+    other_label = models.CharField(
+        _("intitulé de l'action"), max_length=150, blank=True, help_text=_("Pour une autre action seulement.")
+    )
     school = models.ForeignKey(
         School,
         null=True,
@@ -311,23 +336,187 @@ class AuthorizedAction(models.Model):
     )
     convention_reference = models.CharField(_("référence de la convention"), max_length=100, blank=True)
     convention_date = models.DateField(_("date de la convention"), null=True, blank=True)
+    created_at = models.DateTimeField(_("publiée le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("publiée par")
+    )
 
     class Meta:
         verbose_name = _("action autorisée")
         verbose_name_plural = _("actions autorisées")
-        ordering = ["collectivity_id", "school_year_id", "action", "pk"]
+        ordering = ["collectivity_id", "school_year_id", "action", "other_label", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["collectivity", "school_year", "action", "school"],
+                fields=["collectivity", "school_year", "action", "other_label", "school"],
                 condition=Q(school__isnull=False),
                 name="authorized_action_unique_per_school",
             ),
             models.UniqueConstraint(
-                fields=["collectivity", "school_year", "action"],
+                fields=["collectivity", "school_year", "action", "other_label"],
                 condition=Q(school__isnull=True),
                 name="authorized_action_unique_for_all",
+            ),
+            models.CheckConstraint(
+                name="authorized_action_other_has_label",
+                condition=(Q(action="other") & ~Q(other_label="")) | (~Q(action="other") & Q(other_label="")),
+                violation_error_message=_("Une autre action a un intitulé ; les actions de la liste n'en ont pas."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.collectivity} — {self.get_action_display()} — {self.school_year}"
+        return f"{self.collectivity} — {self.label} — {self.school_year}"
+
+    @property
+    def label(self) -> str:
+        return self.other_label if self.action == self.OTHER else self.get_action_display()
+
+
+def procedure_sheet_path(instance, filename: str) -> str:
+    """A name nobody can guess: the sheets are served only by a view that checks who asks."""
+    return f"fiches-procedure/{uuid.uuid4().hex}.pdf"
+
+
+class ProcedureSheet(models.Model):
+    """A PDF procedure for an authorized action, uploaded by the collectivité, then validated by it."""
+
+    action = models.ForeignKey(
+        AuthorizedAction, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("action autorisée")
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier PDF"), upload_to=procedure_sheet_path, max_length=200)
+    original_name = models.CharField(_("nom du fichier envoyé"), max_length=200)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("déposée par")
+    )
+    validated = models.BooleanField(_("validée"), default=False)
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("validée par")
+    )
+
+    class Meta:
+        verbose_name = _("fiche de procédure")
+        verbose_name_plural = _("fiches de procédure")
+        ordering = ["action_id", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="procedure_sheet_validated_has_date",
+                condition=Q(validated=False) | Q(validated_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SchoolMeans(models.Model):
+    """What the school gives its referents for a year (the seed's checklist)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="means", verbose_name=_("établissement"))
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("année scolaire")
+    )
+    phone = models.BooleanField(_("téléphone"), default=False)
+    notice_board = models.BooleanField(_("tableau d'affichage"), default=False)
+    intervention_book = models.BooleanField(_("cahier de demandes d'intervention"), default=False)
+    ticket_server = models.BooleanField(_("serveur de tickets"), default=False)
+    ticket_server_url = models.URLField(_("adresse du serveur de tickets"), max_length=300, blank=True)
+    office = models.BooleanField(_("bureau"), default=False)
+    details = models.TextField(_("précisions"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("modifié par")
+    )
+
+    class Meta:
+        verbose_name = _("moyens donnés aux référents")
+        verbose_name_plural = _("moyens donnés aux référents")
+        ordering = ["school_id", "school_year_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "school_year"], name="school_means_unique_per_year"),
+            models.CheckConstraint(
+                name="school_means_url_needs_ticket_server", condition=Q(ticket_server=True) | Q(ticket_server_url="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.school_year}"
+
+    ITEMS = ("phone", "notice_board", "intervention_book", "ticket_server", "office")
+
+    @property
+    def given(self) -> list[str]:
+        """The labels of the means given, in the checklist's order."""
+        return [capfirst(self._meta.get_field(name).verbose_name) for name in self.ITEMS if getattr(self, name)]
+
+
+class EquipmentRequest(models.Model):
+    """One line of a school's yearly equipment requests to its collectivité, in priority order."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("En préparation")
+        SENT = "sent", _("Envoyée à la collectivité")
+        ACCEPTED = "accepted", _("Acceptée")
+        REFUSED = "refused", _("Refusée")
+        DELIVERED = "delivered", _("Livrée")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="equipment_requests", verbose_name=_("établissement")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("année scolaire")
+    )
+    item = models.CharField(_("équipement demandé"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantité"), default=1)
+    use = models.CharField(_("pour quel usage"), max_length=500)
+    cost_estimate = models.DecimalField(
+        _("estimation du coût (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    priority = models.PositiveIntegerField(_("priorité"))
+    state = models.CharField(_("état"), max_length=20, choices=State.choices, default=State.DRAFT)
+    answer_comment = models.CharField(_("réponse de la collectivité"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("créée par")
+    )
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("envoyée par")
+    )
+    answered_at = models.DateTimeField(_("répondue le"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("répondue par")
+    )
+
+    class Meta:
+        verbose_name = _("demande d'équipement")
+        verbose_name_plural = _("demandes d'équipement")
+        ordering = ["school_id", "school_year_id", "priority", "pk"]
+        indexes = [models.Index(fields=["school", "school_year", "priority"])]
+        constraints = [
+            models.CheckConstraint(name="equipment_request_quantity_positive", condition=Q(quantity__gte=1)),
+            models.CheckConstraint(
+                name="equipment_request_cost_not_negative",
+                condition=Q(cost_estimate__isnull=True) | Q(cost_estimate__gte=0),
+            ),
+            models.CheckConstraint(
+                name="equipment_request_refusal_has_reason", condition=~Q(state="refused") | ~Q(answer_comment="")
+            ),
+            models.CheckConstraint(
+                name="equipment_request_sent_has_date", condition=Q(state="draft") | Q(sent_at__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="equipment_request_answer_has_date",
+                condition=Q(state__in=["draft", "sent"]) | Q(answered_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.state in (self.State.ACCEPTED, self.State.REFUSED, self.State.DELIVERED)

@@ -1,15 +1,33 @@
-"""Changes to a school's staff: each service is one transaction and raises DomainError in French."""
+"""Changes in the schools app (staff, directory import, collectivités' authorizations and procedure sheets, means,
+equipment requests): each service is one transaction and raises DomainError in French."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.core.validators import EmailValidator, URLValidator
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rupn.errors import ConflictError, DomainError
-from schools.models import Person, School
+from schools import regions
+from schools.directory_import import DirectoryImportError, DirectoryRow, ParsedDirectory, parse_directory
+from schools.models import (
+    Academie,
+    AuthorizedAction,
+    Collectivity,
+    Departement,
+    EquipmentRequest,
+    Person,
+    ProcedureSheet,
+    School,
+    SchoolMeans,
+    SchoolYear,
+)
 from schools.staff_import import StaffImportError, StaffRow, parse_staff_csv
 
 UNIQUE_EMAIL_CONSTRAINT = "person_unique_email_per_school"
@@ -228,3 +246,497 @@ def _match(rows: list[StaffRow], persons: list[Person]) -> dict[int, Person]:
                 matches[row.line] = namesakes[0]
                 claimed.add(namesakes[0].pk)
     return matches
+
+
+# --- the school directory import --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryImportResult:
+    """What an import of the directory did, line by line and for the schools missing from the file."""
+
+    format: str
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    skipped_reasons: dict[str, int]
+    closed: int  # schools of the académie missing from a full académie import, now inactive
+    collectivities_created: int
+    departements_created: int
+
+
+def school_directory_import(
+    *,
+    stream: Iterable[bytes],
+    academie_code: str | None = None,
+    full_academie: bool = False,
+    with_private: bool = False,
+    by=None,
+) -> DirectoryImportResult:
+    """Create or update schools by UAI from a directory export (schools.directory_import); all or nothing.
+
+    Schools are never deleted. With full_academie (needs academie_code), the académie's open schools whose UAI
+    the file does not list, among the kinds of school it holds, are marked inactive. A school whose
+    collectivity_override is set keeps its collectivité. `by` is not recorded: schools have no audit fields.
+    """
+    academie_names = dict(regions.ACADEMIES)
+    academie_names.update(Academie.objects.values_list("code", "name").order_by("code"))
+    if academie_code is not None:
+        academie_code = regions.normalize_academie(academie_code)
+        if academie_code not in academie_names:
+            raise DirectoryImportError(_("Code académie « %(code)s » inconnu.") % {"code": academie_code})
+    if full_academie and academie_code is None:
+        raise DomainError(_("Un import complet se fait pour une académie : indiquez son code."))
+    departement_academies = {code: d.academie for code, d in regions.DEPARTEMENTS.items()}
+    departement_academies.update(
+        Departement.objects.values_list("code", "academie__code").order_by("code")  # the database wins
+    )
+    parsed = parse_directory(
+        stream,
+        academies=academie_names,
+        departements=departement_academies,
+        academie=academie_code,
+        with_private=with_private,
+    )
+    try:
+        with transaction.atomic():
+            return _write_directory(parsed, academie_code=academie_code, full_academie=full_academie)
+    except IntegrityError as error:  # another import created the same school or reference row meanwhile
+        raise ConflictError(
+            _("Un autre import des établissements a eu lieu en même temps : rien n'a été importé ; réessayez.")
+        ) from error
+
+
+def _write_directory(
+    parsed: ParsedDirectory, *, academie_code: str | None, full_academie: bool
+) -> DirectoryImportResult:
+    rows = parsed.rows
+    academies = _ensure_academies({row.academie for row in rows} | ({academie_code} if academie_code else set()))
+    # One import at a time per académie: the others wait here until this one commits.
+    list(Academie.objects.select_for_update().filter(pk__in=[a.pk for a in academies.values()]).order_by("pk"))
+    departements, departements_created = _ensure_departements({row.departement for row in rows}, academies)
+    councils = {row.uai: _council(row) for row in rows}
+    collectivities, collectivities_created = _ensure_collectivities(councils.values())
+
+    existing: dict[str, School] = {}
+    uais = [row.uai for row in rows]
+    for start in range(0, len(uais), 900):
+        for school in School.objects.filter(uai__in=uais[start : start + 900]).order_by("pk"):
+            existing[school.uai] = school
+    created: list[School] = []
+    changed: dict[tuple[str, ...], list[School]] = {}  # by the fields that changed: smaller UPDATEs
+    for row in rows:
+        values = {
+            "name": row.name,
+            "kind": row.kind,
+            "address": row.address,
+            "postal_code": row.postal_code,
+            "commune": row.commune,
+            "departement_id": departements[row.departement].pk,
+            "collectivity_id": collectivities[councils[row.uai].code].pk,
+            "is_public": row.is_public,
+            "is_active": row.is_active,
+            "opened_on": row.opened_on,
+        }
+        school = existing.get(row.uai)
+        if school is None:
+            created.append(School(uai=row.uai, **values))
+            continue
+        if school.collectivity_override:
+            values["collectivity_id"] = school.collectivity_id
+        fields = tuple(name for name, value in values.items() if getattr(school, name) != value)
+        if not fields:
+            continue
+        for name in fields:
+            setattr(school, name, values[name])
+        changed.setdefault(fields, []).append(school)
+
+    closed: list[School] = []
+    if full_academie:
+        kinds = {row.kind for row in rows}
+        closed = [
+            school
+            for school in School.objects.filter(
+                departement__academie=academies[academie_code], is_active=True, kind__in=kinds
+            ).order_by("pk")
+            if school.uai not in parsed.listed_uais
+        ]
+        for school in closed:
+            school.is_active = False
+    School.objects.bulk_create(created, batch_size=1000)
+    for fields, schools in changed.items():
+        _update_schools(schools, fields)
+    _update_schools(closed, ("is_active",))
+    return DirectoryImportResult(
+        format=parsed.format,
+        created=len(created),
+        updated=sum(len(schools) for schools in changed.values()),
+        unchanged=len(rows) - len(created) - sum(len(schools) for schools in changed.values()),
+        skipped=sum(parsed.skipped.values()),
+        skipped_reasons=dict(parsed.skipped),
+        closed=len(closed),
+        collectivities_created=collectivities_created,
+        departements_created=departements_created,
+    )
+
+
+def _update_schools(schools: list[School], fields: tuple[str, ...]) -> None:
+    """One UPDATE per school, sent with executemany (pipelined by psycopg 3).
+
+    Django's bulk_update builds a CASE expression per row and field in Python: about 1 s per 100 schools when
+    every field changes, too slow for a national re-import.
+    """
+    opts = School._meta
+    quote = connection.ops.quote_name
+    columns = [opts.get_field(name.removesuffix("_id")) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"
+    params = [
+        [field.get_db_prep_save(getattr(school, field.attname), connection) for field in columns] + [school.pk]
+        for school in schools
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _council(row: DirectoryRow) -> regions.Council:
+    """The collectivité that owns the school: the département's for a collège, the région's otherwise."""
+    if row.kind == School.Kind.COLLEGE:
+        if row.departement in regions.DEPARTEMENTS:
+            return regions.departement_council(row.departement)
+        return regions.Council(
+            f"CD{row.departement}", _("Conseil départemental %(code)s") % {"code": row.departement}, "departement"
+        )
+    if row.departement in regions.DEPARTEMENTS:
+        return regions.region_council(row.departement)
+    return regions.Council(
+        f"CR{row.academie}", _("Conseil régional (académie %(code)s)") % {"code": row.academie}, "region"
+    )
+
+
+def _ensure_academies(codes: set[str]) -> dict[str, Academie]:
+    found = {a.code: a for a in Academie.objects.filter(code__in=codes).order_by("code")}
+    missing = [Academie(code=code, name=regions.ACADEMIES[code]) for code in sorted(codes - set(found))]
+    Academie.objects.bulk_create(missing)
+    if missing:
+        found = {a.code: a for a in Academie.objects.filter(code__in=codes).order_by("code")}
+    return found
+
+
+def _ensure_departements(codes: set[str], academies: dict[str, Academie]) -> tuple[dict[str, Departement], int]:
+    found = {d.code: d for d in Departement.objects.filter(code__in=codes).order_by("code")}
+    missing = [
+        Departement(
+            code=code,
+            name=regions.DEPARTEMENTS[code].name,
+            academie=academies[regions.DEPARTEMENTS[code].academie],
+        )
+        for code in sorted(codes - set(found))
+    ]
+    Departement.objects.bulk_create(missing)
+    if missing:
+        found = {d.code: d for d in Departement.objects.filter(code__in=codes).order_by("code")}
+    return found, len(missing)
+
+
+def _ensure_collectivities(councils) -> tuple[dict[str, Collectivity], int]:
+    wanted = {council.code: council for council in councils}
+    found = {c.code: c for c in Collectivity.objects.filter(code__in=wanted).order_by("code")}
+    missing = [
+        Collectivity(code=code, name=council.name, kind=council.kind)
+        for code, council in sorted(wanted.items())
+        if code not in found
+    ]
+    Collectivity.objects.bulk_create(missing)
+    if missing:
+        found = {c.code: c for c in Collectivity.objects.filter(code__in=wanted).order_by("code")}
+    return found, len(missing)
+
+
+# --- the collectivité's side: authorized actions and procedure sheets -------------------------------------------
+
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+
+
+@transaction.atomic
+def authorized_action_add(
+    *,
+    collectivity: Collectivity,
+    school_year: SchoolYear,
+    action: str,
+    other_label: str = "",
+    school: School | None = None,
+    convention_reference: str = "",
+    convention_date=None,
+    by,
+) -> AuthorizedAction:
+    """Publish an action the collectivité authorizes for the year, for all its schools or for one."""
+    other_label = " ".join(other_label.split())
+    if action not in dict(AuthorizedAction.ACTION_CHOICES):
+        raise DomainError(_("Cette action n'existe pas."))
+    if action == AuthorizedAction.OTHER and not other_label:
+        raise DomainError(_("Donnez l'intitulé de l'action autorisée."))
+    if action != AuthorizedAction.OTHER:
+        other_label = ""
+    if school is not None and school.collectivity_id != collectivity.pk:
+        raise DomainError(_("Cet établissement n'est pas rattaché à votre collectivité."))
+    same = AuthorizedAction.objects.filter(
+        collectivity=collectivity, school_year=school_year, action=action, other_label=other_label, school=school
+    )
+    duplicate = DomainError(_("Cette action est déjà autorisée pour cette année et ce périmètre."))
+    if same.exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            return AuthorizedAction.objects.create(
+                collectivity=collectivity,
+                school_year=school_year,
+                action=action,
+                other_label=other_label,
+                school=school,
+                convention_reference=convention_reference.strip(),
+                convention_date=convention_date,
+                created_by=by,
+            )
+    except IntegrityError as error:  # the same action published at the same moment
+        raise duplicate from error
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    storage = ProcedureSheet._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def authorized_action_delete(*, action: AuthorizedAction, by) -> None:
+    """Withdraw an authorization, with its procedure sheets (their files are removed once committed)."""
+    names = list(action.sheets.order_by("pk").values_list("file", flat=True))
+    action.delete()
+    _delete_files_on_commit(names)
+
+
+def procedure_sheet_upload(*, action: AuthorizedAction, title: str, upload, by) -> ProcedureSheet:
+    """Store a PDF procedure for an authorized action: the name ends in .pdf, the content starts as a PDF does,
+    and it weighs at most 5 Mo; otherwise DomainError and nothing is stored."""
+    title = " ".join(title.split())
+    if not title:
+        raise DomainError(_("Donnez un titre à la fiche."))
+    original = Path(upload.name or "").name
+    if not original.lower().endswith(".pdf"):
+        raise DomainError(_("Seuls les fichiers PDF (.pdf) sont acceptés."))
+    if upload.size > MAX_SHEET_BYTES:
+        raise DomainError(
+            _("Le fichier pèse %(size)s : la taille maximale est de 5 Mo.") % {"size": filesizeformat(upload.size)}
+        )
+    upload.seek(0)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    if head != PDF_MAGIC:
+        raise DomainError(
+            _("Ce fichier n'est pas un PDF, malgré son nom : exportez la fiche au format PDF puis déposez-la.")
+        )
+    with transaction.atomic():
+        sheet = ProcedureSheet(
+            action=action, title=title, original_name=original[:200], size=upload.size, uploaded_by=by
+        )
+        sheet.file.save(original, upload, save=False)
+        try:
+            sheet.save()
+        except Exception:
+            sheet.file.storage.delete(sheet.file.name)
+            raise
+    return sheet
+
+
+@transaction.atomic
+def procedure_sheet_validate(*, sheet: ProcedureSheet, by) -> ProcedureSheet:
+    """Mark the sheet as validated by the collectivité (who and when are kept); validating twice changes nothing."""
+    ProcedureSheet.objects.filter(pk=sheet.pk, validated=False).update(
+        validated=True, validated_at=timezone.now(), validated_by=by
+    )
+    sheet.refresh_from_db()
+    return sheet
+
+
+@transaction.atomic
+def procedure_sheet_delete(*, sheet: ProcedureSheet, by) -> None:
+    name = sheet.file.name
+    sheet.delete()
+    _delete_files_on_commit([name])
+
+
+# --- the means given to the referents --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def means_save(
+    *,
+    school: School,
+    school_year: SchoolYear,
+    expected_version: int,
+    phone: bool,
+    notice_board: bool,
+    intervention_book: bool,
+    ticket_server: bool,
+    ticket_server_url: str,
+    office: bool,
+    details: str,
+    by,
+) -> SchoolMeans:
+    """Record the means given to the referents for the year; ConflictError when someone saved them meanwhile."""
+    ticket_server_url = ticket_server_url.strip()
+    if ticket_server_url and not ticket_server:
+        raise DomainError(_("Cochez « serveur de tickets » pour en donner l'adresse, ou videz l'adresse."))
+    if ticket_server_url:
+        try:
+            URLValidator(schemes=["http", "https"])(ticket_server_url)
+        except ValidationError as error:
+            raise DomainError(_("L'adresse du serveur de tickets doit commencer par https:// ou http://.")) from error
+    means, _created = SchoolMeans.objects.get_or_create(school=school, school_year=school_year)
+    updated = SchoolMeans.objects.filter(pk=means.pk, version=expected_version).update(
+        phone=phone,
+        notice_board=notice_board,
+        intervention_book=intervention_book,
+        ticket_server=ticket_server,
+        ticket_server_url=ticket_server_url,
+        office=office,
+        details=details.strip(),
+        updated_by=by,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise ConflictError(
+            _(
+                "Ces moyens ont été modifiés par quelqu'un d'autre pendant que vous les modifiiez. Rien n'a été "
+                "enregistré : vos saisies sont conservées ; vérifiez-les puis enregistrez à nouveau."
+            )
+        )
+    means.refresh_from_db()
+    return means
+
+
+# --- equipment requests -----------------------------------------------------------------------------------------
+
+ANSWERS = {  # state -> the states it may be given from
+    EquipmentRequest.State.ACCEPTED: {EquipmentRequest.State.SENT},
+    EquipmentRequest.State.REFUSED: {EquipmentRequest.State.SENT, EquipmentRequest.State.ACCEPTED},
+    EquipmentRequest.State.DELIVERED: {EquipmentRequest.State.SENT, EquipmentRequest.State.ACCEPTED},
+}
+
+
+def _lock_requests(school: School, school_year: SchoolYear) -> list[EquipmentRequest]:
+    """The school's requests for the year, in priority order, locked (one change of the list at a time)."""
+    School.objects.select_for_update().only("pk").get(pk=school.pk)
+    return list(
+        EquipmentRequest.objects.select_for_update()
+        .filter(school=school, school_year=school_year)
+        .order_by("priority", "pk")
+    )
+
+
+def _check_request_values(*, item: str, quantity: int, use: str, cost_estimate) -> dict:
+    values = {"item": " ".join(item.split()), "use": " ".join(use.split())}
+    if not values["item"] or not values["use"]:
+        raise DomainError(_("Indiquez l'équipement demandé et son usage."))
+    if quantity < 1:
+        raise DomainError(_("La quantité est d'au moins 1."))
+    if cost_estimate is not None and cost_estimate < 0:
+        raise DomainError(_("L'estimation du coût ne peut pas être négative."))
+    return {**values, "quantity": quantity, "cost_estimate": cost_estimate}
+
+
+@transaction.atomic
+def equipment_request_add(
+    *, school: School, school_year: SchoolYear, item: str, quantity: int, use: str, cost_estimate, by
+) -> EquipmentRequest:
+    """Add a request at the end of the school's list for the year (lowest priority), in preparation."""
+    values = _check_request_values(item=item, quantity=quantity, use=use, cost_estimate=cost_estimate)
+    requests = _lock_requests(school, school_year)
+    priority = max((r.priority for r in requests), default=0) + 1
+    return EquipmentRequest.objects.create(
+        school=school, school_year=school_year, priority=priority, created_by=by, **values
+    )
+
+
+def _only_draft(request: EquipmentRequest) -> None:
+    if request.state != EquipmentRequest.State.DRAFT:
+        raise DomainError(_("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
+
+
+@transaction.atomic
+def equipment_request_update(
+    *, request: EquipmentRequest, item: str, quantity: int, use: str, cost_estimate, by
+) -> EquipmentRequest:
+    """Change a request still in preparation."""
+    values = _check_request_values(item=item, quantity=quantity, use=use, cost_estimate=cost_estimate)
+    _lock_requests(request.school, request.school_year)
+    request.refresh_from_db()
+    _only_draft(request)
+    EquipmentRequest.objects.filter(pk=request.pk).update(**values)
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def equipment_request_delete(*, request: EquipmentRequest, by) -> None:
+    """Remove a request still in preparation; the others keep their order."""
+    _lock_requests(request.school, request.school_year)
+    request.refresh_from_db()
+    _only_draft(request)
+    request.delete()
+
+
+@transaction.atomic
+def equipment_request_move(*, request: EquipmentRequest, up: bool, by) -> None:
+    """Swap a request with the one above (up) or below it; the list is renumbered 1, 2, 3…"""
+    requests = _lock_requests(request.school, request.school_year)
+    index = next((i for i, r in enumerate(requests) if r.pk == request.pk), None)
+    if index is None:
+        raise DomainError(_("Cette demande n'existe plus."))
+    if requests[index].is_answered:
+        raise DomainError(_("La collectivité a déjà répondu à cette demande : elle ne change plus de rang."))
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(requests):
+        requests[index], requests[other] = requests[other], requests[index]
+    changed = []
+    for position, item in enumerate(requests, start=1):
+        if item.priority != position:
+            item.priority = position
+            changed.append(item)
+    EquipmentRequest.objects.bulk_update(changed, ["priority"])
+
+
+@transaction.atomic
+def equipment_requests_send(*, school: School, school_year: SchoolYear, by) -> int:
+    """Send the requests in preparation to the collectivité; returns how many were sent."""
+    requests = _lock_requests(school, school_year)
+    drafts = [r.pk for r in requests if r.state == EquipmentRequest.State.DRAFT]
+    if not drafts:
+        raise DomainError(_("Aucune demande en préparation à envoyer."))
+    return EquipmentRequest.objects.filter(pk__in=drafts).update(
+        state=EquipmentRequest.State.SENT, sent_at=timezone.now(), sent_by=by
+    )
+
+
+@transaction.atomic
+def equipment_request_answer(*, request: EquipmentRequest, state: str, comment: str, by) -> EquipmentRequest:
+    """The collectivité's answer to a sent request: accepted, refused (with a reason) or delivered."""
+    comment = " ".join(comment.split())
+    if state not in ANSWERS:
+        raise DomainError(_("Réponse inconnue."))
+    if state == EquipmentRequest.State.REFUSED and not comment:
+        raise DomainError(_("Donnez le motif du refus : l'établissement le lira."))
+    updated = EquipmentRequest.objects.filter(pk=request.pk, state__in=ANSWERS[state]).update(
+        state=state, answer_comment=comment, answered_at=timezone.now(), answered_by=by
+    )
+    if not updated:
+        request.refresh_from_db()
+        raise ConflictError(
+            _("Cette demande est « %(state)s » : cette réponse n'est plus possible.")
+            % {"state": request.get_state_display()}
+        )
+    request.refresh_from_db()
+    return request

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from missions.selectors import plan_for, plan_view
-from rupn.access import Perm, get_school_or_404, school_perms, user_scopes
+from rupn.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes
 from rupn.errors import ConflictError, DomainError
-from schools.forms import LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
+from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
+from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
 from schools.models import Person, School, SchoolYear
-from schools.services import person_create, person_update, staff_import
+from schools.selectors import school_means
+from schools.services import person_create, person_update, school_directory_import, staff_import
 from schools.staff_import import StaffImportError
 
 
@@ -50,7 +52,18 @@ def home(request):
             "number": page.number,
             "total": page.paginator.num_pages,
         }
-    return render(request, "schools/home.html", {"form": form, "page": page, "query": query, "title": title})
+    return render(
+        request,
+        "schools/home.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "is_dane": any("dane" in kinds for kinds in scopes.academie_roles.values()),
+            "is_collectivity": bool(scopes.collectivity_ids),
+            "title": title,
+        },
+    )
 
 
 def school_detail(request, uai: str):
@@ -61,7 +74,14 @@ def school_detail(request, uai: str):
     plans = []
     for year in (current, next_year):
         plan = plan_for(school, year) if Perm.VIEW_PLAN in perms else None
-        plans.append({"year": year, "plan": plan, "check": plan_view(plan).check if plan else None})
+        plans.append(
+            {
+                "year": year,
+                "plan": plan,
+                "check": plan_view(plan).check if plan else None,
+                "means": school_means(school, year),
+            }
+        )
     return render(
         request,
         "schools/school_detail.html",
@@ -70,6 +90,7 @@ def school_detail(request, uai: str):
             "plans": plans,
             "can_edit": Perm.EDIT_PLAN in perms,
             "can_manage_staff": Perm.MANAGE_STAFF in perms,
+            "can_edit_means": Perm.EDIT_MEANS in perms,
             "breadcrumb_data": {"links": [], "current": school.name},
             "title": _("%(school)s, %(commune)s") % {"school": school.name, "commune": school.commune},
         },
@@ -210,6 +231,55 @@ def person_edit(request, uai: str, pk: int):
             "conflict": conflict,
             "breadcrumb_data": _staff_breadcrumb(school, person.full_name, with_list=True),
             "title": _("%(name)s – Personnels – %(school)s") % {"name": person.full_name, "school": school.name},
+        },
+        status=status,
+    )
+
+
+MAX_DIRECTORY_BYTES = 50 * 1024 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+def directory_import(request):
+    """The DANE loads its académie's schools from the ministry's directory export."""
+    academies = dane_academies(request.user)
+    form = DirectoryImportForm(initial={"academie": academies.first()}, academies=academies)
+    error = ""
+    result = None
+    status = 200
+    if request.method == "POST":
+        form = DirectoryImportForm(request.POST, request.FILES, academies=academies)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            academie = form.cleaned_data["academie"]
+            if upload.size > MAX_DIRECTORY_BYTES:
+                form.add_error("file", _("Le fichier dépasse 50 Mo : exportez seulement votre académie."))
+                status = 400
+            else:
+                try:
+                    result = school_directory_import(
+                        stream=upload,  # read line by line, never whole
+                        academie_code=academie.code,
+                        full_academie=form.cleaned_data["full_academie"],
+                        with_private=form.cleaned_data["with_private"],
+                        by=request.user,
+                    )
+                except DomainError as refused:
+                    error = refused.message
+                    status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/directory_import.html",
+        {
+            "form": form,
+            "error": error,
+            "result": result,
+            "format_label": FORMAT_LABELS.get(result.format, "") if result else "",
+            "skipped": [(SKIP_REASONS[k], v) for k, v in sorted(result.skipped_reasons.items())] if result else [],
+            "breadcrumb_data": {"links": [], "current": _("Import des établissements")},
+            "title": _("Import des établissements depuis l'annuaire"),
         },
         status=status,
     )

@@ -152,3 +152,9 @@ def client_for(client, cast):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files (procedure sheets) go to a throwaway folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

@@ -1,10 +1,24 @@
 """factory_boy factories: Traits rather than subclasses."""
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from missions.models import AllocationPlan
-from schools.models import Academie, Collectivity, Departement, Person, Role, School, SchoolYear, User
+from schools.models import (
+    Academie,
+    AuthorizedAction,
+    Collectivity,
+    Departement,
+    EquipmentRequest,
+    Person,
+    ProcedureSheet,
+    Role,
+    School,
+    SchoolMeans,
+    SchoolYear,
+    User,
+)
 from schools.uai import uai_check_letter
 
 
@@ -110,3 +124,64 @@ class AllocationPlanFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     school_year = factory.SubFactory(SchoolYearFactory)
+
+
+# --- the collectivités' side and the school directory (schools app) ----------------------------------------------
+
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class AuthorizedActionFactory(DjangoModelFactory):
+    class Meta:
+        model = AuthorizedAction
+
+    collectivity = factory.SubFactory(CollectivityFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    action = AuthorizedAction.Action.AMON
+    convention_reference = "CONV-2026-01"
+
+    class Params:
+        other = factory.Trait(action=AuthorizedAction.OTHER, other_label="Gestion des imprimantes")
+
+
+class ProcedureSheetFactory(DjangoModelFactory):
+    class Meta:
+        model = ProcedureSheet
+
+    action = factory.SubFactory(AuthorizedActionFactory)
+    title = factory.Sequence(lambda n: f"Fiche de procédure {n}")
+    file = factory.django.FileField(filename="procedure.pdf", data=MINIMAL_PDF)
+    original_name = "procedure.pdf"
+    size = len(MINIMAL_PDF)
+
+    class Params:
+        is_validated = factory.Trait(validated=True, validated_at=factory.LazyFunction(timezone.now))
+
+
+class SchoolMeansFactory(DjangoModelFactory):
+    class Meta:
+        model = SchoolMeans
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+
+
+class EquipmentRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = EquipmentRequest
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    item = factory.Sequence(lambda n: f"Vidéoprojecteur {n}")
+    quantity = 2
+    use = "Salles de sciences"
+    priority = factory.Sequence(lambda n: n + 1)
+
+    class Params:
+        sent = factory.Trait(
+            state=EquipmentRequest.State.SENT,
+            sent_at=factory.LazyFunction(timezone.now),
+        )

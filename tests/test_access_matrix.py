@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
+from tests.factories import AuthorizedActionFactory, EquipmentRequestFactory, ProcedureSheetFactory
 
 ROLES = [
     "anonymous",
@@ -25,6 +26,11 @@ LOGIN = "login"  # 302 to the login page
 # url name -> (method, path template, expected status per role in ROLES order)
 SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
 PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
+SCHOOL_TEAM = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # principal and referents
+SCHOOL_TEAM_AND_COLLECTIVITY = [LOGIN, 200, 200, 404, 403, 404, 403, 200, 404]
+DANE_ONLY = [LOGIN, 403, 403, 403, 200, 200, 403, 403, 403]  # each DANE for its own académie
+COLLECTIVITY_A = [LOGIN, 404, 404, 404, 404, 404, 404, 200, 404]  # /collectivite/CD21/…: the others get 404
+COLLECTIVITY_A_POST = [LOGIN, 404, 404, 404, 404, 404, 404, 302, 404]
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -38,7 +44,47 @@ MATRIX = {
     "legal_notice": ("get", "/mentions-legales/", [200] * 9),
     "personal_data": ("get", "/donnees-personnelles/", [200] * 9),
     "site_map": ("get", "/plan-du-site/", [200] * 9),
+    "schools:means": ("get", "/etablissements/{uai}/{year}/moyens/", SCHOOL_READ),
+    "schools:equipment": ("get", "/etablissements/{uai}/{year}/equipements/", SCHOOL_READ),
+    "schools:equipment_edit": ("get", "/etablissements/{uai}/{year}/equipements/{equipment}/", SCHOOL_TEAM),
+    "schools:school_sheet": ("get", "/etablissements/{uai}/fiches/{sheet}/", SCHOOL_TEAM_AND_COLLECTIVITY),
+    "schools:directory_import": ("get", "/dane/import-etablissements/", DANE_ONLY),
+    "schools:collectivity_home": ("get", "/collectivite/", [LOGIN, 403, 403, 403, 403, 403, 403, 302, 302]),
+    "schools:collectivity_detail": ("get", "/collectivite/{collectivity}/", COLLECTIVITY_A),
+    "schools:collectivity_actions": ("get", "/collectivite/{collectivity}/{year}/actions/", COLLECTIVITY_A),
+    "schools:collectivity_action_delete": (
+        "post",
+        "/collectivite/{collectivity}/actions/{action}/retirer/",
+        COLLECTIVITY_A_POST,
+    ),
+    "schools:sheet_validate": ("post", "/collectivite/{collectivity}/fiches/{sheet}/valider/", COLLECTIVITY_A_POST),
+    "schools:sheet_delete": ("post", "/collectivite/{collectivity}/fiches/{sheet}/supprimer/", COLLECTIVITY_A_POST),
+    "schools:sheet_download": ("get", "/collectivite/{collectivity}/fiches/{sheet}/", COLLECTIVITY_A),
+    "schools:collectivity_equipment": ("get", "/collectivite/{collectivity}/{year}/equipements/", COLLECTIVITY_A),
 }
+
+
+# URLs that answer a file (PDF, CSV, ZIP…), not an HTML page: no title, no accessibility check of their own.
+FILE_URLS = {
+    "schools:school_sheet": "a procedure sheet (PDF)",
+    "schools:sheet_download": "a procedure sheet (PDF)",
+}
+
+
+def collectivity_objects(cast) -> dict:
+    """What the URLs of the collectivité's side name: CD21 (school A's), an authorization, a sheet, a request."""
+    if hasattr(cast, "collectivity_objects"):
+        return cast.collectivity_objects
+    action = AuthorizedActionFactory(collectivity=cast.cd21, school_year=cast.school_year)
+    sheet = ProcedureSheetFactory(action=action, is_validated=True)
+    equipment = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year)
+    cast.collectivity_objects = {
+        "collectivity": cast.cd21.code,
+        "action": action.pk,
+        "sheet": sheet.pk,
+        "equipment": equipment.pk,
+    }
+    return cast.collectivity_objects
 
 
 def project_url_names(patterns=None, namespace="") -> set[str]:
@@ -82,7 +128,12 @@ def matrix_urls(cast) -> dict[str, str]:
     """Every MATRIX path with its placeholders filled for the cast (creating what they name); shared with the
     accessibility test of every page (tests/browser/test_accessibility.py)."""
     plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
-    values = {"uai": cast.school_a.uai, "year": cast.school_year.name, "person": cast.referent_person.pk}
+    values = {
+        "uai": cast.school_a.uai,
+        "year": cast.school_year.name,
+        "person": cast.referent_person.pk,
+        **collectivity_objects(cast),
+    }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 
 
@@ -92,6 +143,8 @@ def test_access(client_for, cast, name, role, expected):
     url = matrix_urls(cast)[name]
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end: the test client then closes the file
     if expected == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/connexion/?next=")

@@ -17,12 +17,17 @@ from tests.browser.a11y import (
     assert_prints_cleanly,
     log_in,
 )
-from tests.test_access_matrix import MATRIX, matrix_urls, roles_opening
+from tests.test_access_matrix import FILE_URLS, MATRIX, matrix_urls, roles_opening
 
 # URL name -> why it has no page to check.
 EXEMPT = {
     "logout": "POST only: signs out and redirects to the login page",
     "missions:allocation_check": "POST only: the JSON rule messages the allocation table's script asks for",
+    "schools:collectivity_home": "redirects to the collectivité's own page, which is checked",
+    "schools:collectivity_action_delete": "POST only: withdraws an authorization, then redirects",
+    "schools:sheet_validate": "POST only: validates a procedure sheet, then redirects",
+    "schools:sheet_delete": "POST only: deletes a procedure sheet, then redirects",
+    **{name: f"not a page: {what}" for name, what in FILE_URLS.items()},
 }
 # Entry pages have no breadcrumb (DSFR: not on the home page); every other page has one.
 WITHOUT_BREADCRUMB = {"login", "schools:home"}

@@ -98,10 +98,12 @@ def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page,
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Répartition des missions")
 
-    # The Tab order through the form is the order of the page: each row's fields, row after row, then the buttons.
+    # The Tab order through the form is the order of the page: each row's fields, row after row, then the buttons
+    # (a row the collectivité has not authorized has its list of people disabled, out of the Tab order).
     form = page.locator("#allocation-form")
     in_page_order = form.evaluate(
-        """form => [...form.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+        """form => [...form.querySelectorAll(
+            "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button")]
             .map(el => el.id || el.name || el.textContent.trim())"""
     )
     press_until_focused(page, page.get_by_label("L'établissement a des tablettes à administrer"))

@@ -1,0 +1,218 @@
+"""The school's side of its means and equipment: the means given to the referents, the equipment requests."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from missions.views import school_year_or_404
+from rupn.access import Perm, get_school_or_404, school_perms
+from rupn.errors import ConflictError, DomainError
+from schools.forms import EquipmentRequestForm, MeansForm
+from schools.models import EquipmentRequest, SchoolMeans
+from schools.selectors import school_equipment_requests, school_means
+from schools.services import (
+    equipment_request_add,
+    equipment_request_delete,
+    equipment_request_move,
+    equipment_request_update,
+    equipment_requests_send,
+    means_save,
+)
+
+
+def _breadcrumb(school, current: str, *, equipment_year=None) -> dict:
+    links = [{"url": reverse("schools:detail", args=[school.uai]), "title": school.name}]
+    if equipment_year is not None:
+        links.append(
+            {
+                "url": reverse("schools:equipment", args=[school.uai, equipment_year.name]),
+                "title": _("Demandes d'équipement %(year)s") % {"year": equipment_year.name},
+            }
+        )
+    return {"links": links, "current": current}
+
+
+def _means_initial(means: SchoolMeans | None) -> dict:
+    if means is None:
+        return {"version": 1}
+    return {name: getattr(means, name) for name in (*SchoolMeans.ITEMS, "ticket_server_url", "details", "version")}
+
+
+@require_http_methods(["GET", "POST"])
+def means(request, uai: str, year: str):
+    """The means given to the referents for the year: the principal records them, the others read them."""
+    school = get_school_or_404(request.user, uai)
+    school_year = school_year_or_404(year)
+    can_edit = Perm.EDIT_MEANS in school_perms(request.user, school)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    current = school_means(school, school_year)
+    form = MeansForm(initial=_means_initial(current)) if can_edit else None
+    conflict = ""
+    status = 200
+    if request.method == "POST":
+        form = MeansForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                means_save(
+                    school=school,
+                    school_year=school_year,
+                    expected_version=data["version"],
+                    **{name: data[name] for name in (*SchoolMeans.ITEMS, "ticket_server_url", "details")},
+                    by=request.user,
+                )
+            except ConflictError as error:
+                conflict = error.message
+                current = school_means(school, school_year)
+                posted = request.POST.copy()
+                posted["version"] = str(current.version if current else 1)
+                form = MeansForm(posted)
+                form.is_valid()
+                status = 409
+            except DomainError as error:
+                form.add_error("ticket_server_url", error.message)
+                status = 400
+            else:
+                messages.success(request, _("Les moyens donnés aux référents sont enregistrés."))
+                return redirect(request.path)
+        else:
+            status = 400
+    return render(
+        request,
+        "schools/means.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "means": current,
+            "form": form,
+            "conflict": conflict,
+            "breadcrumb_data": _breadcrumb(school, _("Moyens des référents %(year)s") % {"year": school_year.name}),
+            "title": _("Moyens donnés aux référents %(year)s — %(school)s")
+            % {"year": school_year.name, "school": school.name},
+        },
+        status=status,
+    )
+
+
+def _request_of(school, school_year, pk) -> EquipmentRequest:
+    if not str(pk).isdigit():
+        raise DomainError(_("Cette demande n'existe plus."))
+    return get_object_or_404(EquipmentRequest.objects.filter(school=school, school_year=school_year), pk=pk)
+
+
+def _list_change(request, school, school_year) -> str:
+    """Move, remove or send requests as the posted button asks; the message to show, or DomainError."""
+    action = request.POST.get("action", "")
+    if action == "send":
+        count = equipment_requests_send(school=school, school_year=school_year, by=request.user)
+        return _("%(count)d demande(s) envoyée(s) à la collectivité (%(collectivity)s).") % {
+            "count": count,
+            "collectivity": school.collectivity.name,
+        }
+    item = _request_of(school, school_year, request.POST.get("request"))
+    if action in ("up", "down"):
+        equipment_request_move(request=item, up=action == "up", by=request.user)
+        return _("« %(item)s » a changé de rang.") % {"item": item.item}
+    if action == "delete":
+        equipment_request_delete(request=item, by=request.user)
+        return _("« %(item)s » est retirée de la liste.") % {"item": item.item}
+    raise DomainError(_("Action inconnue."))
+
+
+@require_http_methods(["GET", "POST"])
+def equipment(request, uai: str, year: str):
+    """The school's equipment requests for the year, in priority order; the principal and referents keep them."""
+    school = get_school_or_404(request.user, uai)
+    school_year = school_year_or_404(year)
+    can_edit = Perm.EDIT_EQUIPMENT in school_perms(request.user, school)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = EquipmentRequestForm() if can_edit else None
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "add":
+        form = EquipmentRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                equipment_request_add(school=school, school_year=school_year, **form.cleaned_data, by=request.user)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("La demande est ajoutée en fin de liste."))
+                return redirect(request.path)
+        status = 400
+    elif request.method == "POST":
+        try:
+            messages.success(request, _list_change(request, school, school_year))
+        except DomainError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            return redirect(request.path)
+    requests = school_equipment_requests(school, school_year)
+    return render(
+        request,
+        "schools/equipment.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "requests": requests,
+            "has_drafts": any(r.state == EquipmentRequest.State.DRAFT for r in requests),
+            "can_edit": can_edit,
+            "form": form,
+            "breadcrumb_data": _breadcrumb(school, _("Demandes d'équipement %(year)s") % {"year": school_year.name}),
+            "title": _("Demandes d'équipement %(year)s — %(school)s")
+            % {"year": school_year.name, "school": school.name},
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def equipment_edit(request, uai: str, year: str, pk: int):
+    """Change a request still in preparation."""
+    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_EQUIPMENT)
+    school_year = school_year_or_404(year)
+    item = get_object_or_404(EquipmentRequest.objects.filter(school=school, school_year=school_year), pk=pk)
+    if item.state != EquipmentRequest.State.DRAFT:
+        messages.info(request, _("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
+        return redirect("schools:equipment", uai=school.uai, year=school_year.name)
+    status = 200
+    if request.method == "POST":
+        form = EquipmentRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                equipment_request_update(request=item, **form.cleaned_data, by=request.user)
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                messages.success(request, _("La demande est enregistrée."))
+                return redirect("schools:equipment", uai=school.uai, year=school_year.name)
+        else:
+            status = 400
+    else:
+        form = EquipmentRequestForm(
+            initial={
+                "item": item.item,
+                "quantity": item.quantity,
+                "use": item.use,
+                "cost_estimate": item.cost_estimate,
+            }
+        )
+    return render(
+        request,
+        "schools/equipment_form.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "item": item,
+            "form": form,
+            "breadcrumb_data": _breadcrumb(school, item.item, equipment_year=school_year),
+            "title": _("Modifier la demande « %(item)s »") % {"item": item.item},
+        },
+        status=status,
+    )
