@@ -18,6 +18,7 @@ class Perm(StrEnum):
     VIEW_PLAN = "view_plan"
     EDIT_PLAN = "edit_plan"
     MANAGE_STAFF = "manage_staff"
+    VIEW_LETTERS = "view_letters"  # every lettre de mission of the school (a referent reads their own)
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -124,3 +125,16 @@ def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
     if perm not in school_perms(user, school):
         raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
     return school
+
+
+def may_view_letter(user, school, person) -> bool:
+    """A lettre de mission is personal: the principal's (VIEW_LETTERS), or a referent's own."""
+    perms = school_perms(user, school)
+    if Perm.VIEW_LETTERS in perms:
+        return True
+    return (
+        Perm.VIEW_PLAN in perms
+        and person.user_id is not None
+        and person.user_id == user.pk
+        and "referent" in roles_in_school(user, school)
+    )

@@ -25,6 +25,7 @@ LOGIN = "login"  # 302 to the login page
 # url name -> (method, path template, expected status per role in ROLES order)
 SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
 PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
+LETTER = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # the cast's referent opens their own letter
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -34,6 +35,10 @@ MATRIX = {
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
+    "documents:ca_sheet_pdf": ("get", "/etablissements/{uai}/{year}/fiche-ca.pdf", SCHOOL_READ),
+    "documents:ca_sheet_preview": ("get", "/etablissements/{uai}/{year}/fiche-ca/", SCHOOL_READ),
+    "documents:letter_pdf": ("get", "/etablissements/{uai}/{year}/lettres/{person}.pdf", LETTER),
+    "documents:letter_preview": ("get", "/etablissements/{uai}/{year}/lettres/{person}/", LETTER),
 }
 
 
@@ -71,11 +76,13 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
 def test_access(client_for, cast, name, role, expected):
-    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    plan.rows.get(mission__code="communicate").holders.add(cast.referent_person)  # so they have a letter
     method, template, _outcomes = MATRIX[name]
     url = template.format(uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk)
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
+    response.close()  # a file response holds its file open until closed
     if expected == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/connexion/?next=")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from missions import views_documents as views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("etablissements/<str:uai>/<str:year>/fiche-ca.pdf", views.ca_sheet_pdf, name="ca_sheet_pdf"),
+    path("etablissements/<str:uai>/<str:year>/fiche-ca/", views.ca_sheet_preview, name="ca_sheet_preview"),
+    path("etablissements/<str:uai>/<str:year>/lettres/<int:person_id>.pdf", views.letter_pdf, name="letter_pdf"),
+    path("etablissements/<str:uai>/<str:year>/lettres/<int:person_id>/", views.letter_preview, name="letter_preview"),
+]
