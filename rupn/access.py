@@ -19,13 +19,14 @@ class Perm(StrEnum):
     EDIT_PLAN = "edit_plan"
     MANAGE_STAFF = "manage_staff"
     VIEW_LETTERS = "view_letters"  # every lettre de mission of the school (a referent reads their own)
+    PRINT_BATCH = "print_batch"  # académie roles: print every CA sheet of a département or the académie
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "principal": frozenset(Perm),
     "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
-    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
-    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH}),
+    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH}),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
 }
 
@@ -138,3 +139,20 @@ def may_view_letter(user, school, person) -> bool:
         and person.user_id == user.pk
         and "referent" in roles_in_school(user, school)
     )
+
+
+def academie_ids_with(user, perm: Perm) -> list[int]:
+    """The académies where one of the user's académie-wide roles (DANE, rectorat) grants perm."""
+    return sorted(
+        academie_id
+        for academie_id, kinds in user_scopes(user).academie_roles.items()
+        if any(perm in ROLE_PERMS[kind] for kind in kinds)
+    )
+
+
+def require_academie_perm(user, perm: Perm) -> list[int]:
+    """For académie-level pages: the user's académies for perm, or 403 when they hold none."""
+    academie_ids = academie_ids_with(user, perm)
+    if not academie_ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
+    return academie_ids

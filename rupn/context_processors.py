@@ -1,7 +1,8 @@
-"""Values every page needs, without a database query."""
+"""Values every page needs, without a database query (or one cached query, when a page asks for it)."""
 
 from types import SimpleNamespace
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 SITE_CONFIG = SimpleNamespace(
@@ -26,4 +27,17 @@ SITE_CONFIG = SimpleNamespace(
 
 
 def site(request) -> dict:
-    return {"SITE_CONFIG": SITE_CONFIG, "title": "", "breadcrumb_data": None}
+    return {
+        "SITE_CONFIG": SITE_CONFIG,
+        "title": "",
+        "breadcrumb_data": None,
+        "can_print_batches": SimpleLazyObject(lambda: _can_print_batches(request)),
+    }
+
+
+def _can_print_batches(request) -> bool:
+    """DANE and rectorat staff get the "Impressions" menu entry (the roles query is cached per request)."""
+    from rupn.access import Perm, academie_ids_with
+
+    user = getattr(request, "user", None)
+    return bool(user is not None and academie_ids_with(user, Perm.PRINT_BATCH))

@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
+from tests.documents.utils import done_batch
 
 ROLES = [
     "anonymous",
@@ -26,6 +27,8 @@ LOGIN = "login"  # 302 to the login page
 SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
 PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
 LETTER = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # the cast's referent opens their own letter
+ACADEMIE_STAFF = [LOGIN, 403, 403, 403, 200, 200, 200, 403, 403]
+REQUESTER_ONLY = [LOGIN, 404, 404, 404, 200, 404, 404, 404, 404]  # a batch printed by cast.dane
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -39,6 +42,10 @@ MATRIX = {
     "documents:ca_sheet_preview": ("get", "/etablissements/{uai}/{year}/fiche-ca/", SCHOOL_READ),
     "documents:letter_pdf": ("get", "/etablissements/{uai}/{year}/lettres/{person}.pdf", LETTER),
     "documents:letter_preview": ("get", "/etablissements/{uai}/{year}/lettres/{person}/", LETTER),
+    "documents:print_batches": ("get", "/impressions/", ACADEMIE_STAFF),
+    "documents:print_batch": ("get", "/impressions/{batch}/", REQUESTER_ONLY),
+    "documents:print_batch_state": ("get", "/impressions/{batch}/etat.json", REQUESTER_ONLY),
+    "documents:print_batch_zip": ("get", "/impressions/{batch}.zip", REQUESTER_ONLY),
 }
 
 
@@ -75,11 +82,14 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
-def test_access(client_for, cast, name, role, expected):
+def test_access(client_for, cast, name, role, expected, settings, tmp_path):
     plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
     plan.rows.get(mission__code="communicate").holders.add(cast.referent_person)  # so they have a letter
     method, template, _outcomes = MATRIX[name]
-    url = template.format(uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk)
+    batch = done_batch(cast.dane, cast.dijon, cast.school_year, settings, tmp_path) if "{batch}" in template else None
+    url = template.format(
+        uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk, batch=batch and batch.pk
+    )
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
     response.close()  # a file response holds its file open until closed

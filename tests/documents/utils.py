@@ -1,10 +1,36 @@
-"""Helpers for the document tests."""
+"""Helpers for the document tests (and the access matrix)."""
 
+import datetime
 import io
+import zipfile
+from pathlib import Path
 
+from django.utils import timezone
 from pypdf import PdfReader
 
 from missions.services import RowInput, plan_save
+from rupn.models import PrintBatch
+
+
+def done_batch(user, academie, school_year, settings, tmp_path: Path, *, expires_in_hours: int = 24) -> PrintBatch:
+    """A finished batch of `user` whose ZIP (one tiny file) sits in a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    name = "impressions/test.zip"
+    (tmp_path / "impressions").mkdir(exist_ok=True)
+    with zipfile.ZipFile(tmp_path / name, "w") as archive:
+        archive.writestr("0000000A.pdf", b"%PDF-1.7")
+    now = timezone.now()
+    return PrintBatch.objects.create(
+        requested_by=user,
+        academie=academie,
+        school_year=school_year,
+        state=PrintBatch.State.DONE,
+        total=1,
+        done=1,
+        file=name,
+        finished_at=now,
+        expires_at=now + datetime.timedelta(hours=expires_in_hours),
+    )
 
 
 def pdf_text(pdf: bytes) -> tuple[PdfReader, list[str]]:
