@@ -142,7 +142,7 @@ def test_mission_letter_pdf_for_one_referent(client_for, cast, filled_plan, peop
     assert "Lettre de mission" in text
     for expected in [
         "Hélène Bérégovoy",
-        "Enseignant",
+        "Hélène Bérégovoy — enseignant",
         "Collège Les Lentillères",
         cast.school_year.name,
         "Accompagner l'équipe pédagogique",
@@ -159,7 +159,7 @@ def test_mission_letter_pdf_for_one_referent(client_for, cast, filled_plan, peop
     for offer in DANE_SUPPORT_OFFER:
         assert flat(str(offer)) in text
     for not_held in ["Communiquer", "Lien avec collectivité", "Animation du site web"]:
-        assert not_held not in text.split("L'accompagnement de la DANE")[0]
+        assert not_held not in text.split("Annexe : l'accompagnement proposé par la DANE")[0]
 
 
 def test_referent_downloads_their_own_letter_but_not_another(client_for, cast, filled_plan, people):
