@@ -3,6 +3,7 @@
 #   make test     pytest against throwaway PostgreSQL + Redis servers (.ci/test-services); PYTEST_ARGS="-k foo"
 #   make quality  ruff format --check, ruff check, makemigrations --check
 #   make format   apply ruff format and ruff check --fix
+#   make bench    run each bench/*.py (throwaway data under var/), results in bench/RESULTS.md
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -14,7 +15,7 @@ STAMP := $(VENV)/.requirements.stamp
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test quality format
+.PHONY: help venv run test quality format bench
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -76,3 +77,6 @@ quality: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	for f in bench/*.py; do $(PY) $$f; done

@@ -9,6 +9,7 @@ limit, and comes out as a tagged PDF/UA-1 with its title and language (fr) in th
 import contextvars
 import logging
 import mimetypes
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import translation
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 # The base URL of every document. ".invalid" never resolves (RFC 2606): the fetcher answers for it alone.
@@ -69,6 +72,23 @@ def static_file_for(url: str) -> Path | None:
     return None
 
 
+# The stylesheets of every document: parsed once per thread (with their fonts, which WeasyPrint decodes and
+# registers with Fontconfig) rather than once per document, and again when a stylesheet file changes.
+PDF_STYLESHEETS = ("css/documents.css", "css/documents-print.css")
+_styles = threading.local()
+
+
+def _document_styles(fetcher: StaticFilesURLFetcher) -> tuple[FontConfiguration, list[weasyprint.CSS]]:
+    urls = [f"{DOCUMENT_ORIGIN}{static(name)}" for name in PDF_STYLESHEETS]
+    version = tuple(path.stat().st_mtime_ns if (path := static_file_for(url)) else 0 for url in urls)
+    cached = getattr(_styles, "value", None)
+    if cached is None or cached[0] != version:
+        font_config = FontConfiguration()
+        stylesheets = [weasyprint.CSS(url=url, url_fetcher=fetcher, font_config=font_config) for url in urls]
+        cached = _styles.value = (version, font_config, stylesheets)
+    return cached[1], cached[2]
+
+
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("rupn_pdf_deadline", default=None)
 
 
@@ -111,12 +131,17 @@ def render_pdf(template_name: str, context: dict, *, timeout: float | None = Non
 
 
 def html_to_pdf(html: str, *, timeout: float | None = None) -> bytes:
-    """Lay out an HTML document (relative URLs are static files) as a tagged PDF/UA-1, within the time limit."""
+    """Lay out an HTML document (relative URLs are static files) as a tagged PDF/UA-1, within the time limit.
+
+    The documents' stylesheets (PDF_STYLESHEETS, with the Marianne fonts) are added here, not linked by the HTML.
+    """
     seconds = timeout if timeout is not None else settings.PDF_RENDER_TIMEOUT
-    document = weasyprint.HTML(string=html, base_url=f"{DOCUMENT_ORIGIN}/", url_fetcher=StaticFilesURLFetcher())
+    fetcher = StaticFilesURLFetcher()
+    document = weasyprint.HTML(string=html, base_url=f"{DOCUMENT_ORIGIN}/", url_fetcher=fetcher)
     try:
+        font_config, stylesheets = _document_styles(fetcher)
         with _time_limit(seconds):
-            return document.write_pdf(pdf_variant=PDF_VARIANT)
+            return document.write_pdf(pdf_variant=PDF_VARIANT, stylesheets=stylesheets, font_config=font_config)
     except DocumentTimeout as error:
         raise DocumentTimeout(f"longer than {seconds:g} s (stopped at: {error})") from None
     except FatalURLFetchingError as error:  # a BaseException: turn it into an ordinary error

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from pypdf import PdfReader
 
+from rupn import pdf
 from rupn.pdf import DocumentError, DocumentTimeout, StaticFilesURLFetcher, html_to_pdf, static_file_for
 
 ACCENTS = "é è ç œ « » € À É"
@@ -14,8 +15,7 @@ ACCENTS = "é è ç œ « » € À É"
 def page(body: str, *, head: str = "") -> str:
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Essai « accentué »</title>'
-        '<link rel="stylesheet" href="/static/css/documents-print.css">'
-        f'<link rel="stylesheet" href="/static/css/documents.css">{head}</head>'
+        f"{head}</head>"
         f'<body class="rupn-doc">{body}</body></html>'
     )
 
@@ -119,3 +119,17 @@ def test_the_time_limit_works_in_a_worker_thread_and_concerns_only_its_document(
         with pytest.raises(DocumentTimeout):
             late.result()
         assert pool.submit(html_to_pdf, page("<p>Texte</p>"), timeout=30).result().startswith(b"%PDF")
+
+
+def test_stylesheets_are_parsed_once_then_again_when_a_file_changes(monkeypatch, tmp_path):
+    fetcher = StaticFilesURLFetcher()
+    font_config, stylesheets = pdf._document_styles(fetcher)
+    assert pdf._document_styles(fetcher) == (font_config, stylesheets)
+
+    real = pdf.static_file_for
+    edited = tmp_path / "documents.css"
+    edited.write_text(real("https://rupn.invalid/static/css/documents.css").read_text())
+    monkeypatch.setattr(pdf, "static_file_for", lambda url: edited if url.endswith("/documents.css") else real(url))
+
+    new_font_config, new_stylesheets = pdf._document_styles(fetcher)
+    assert new_font_config is not font_config and new_stylesheets is not stylesheets
