@@ -52,6 +52,18 @@ def test_progress_updates_in_place_then_offers_the_zip(
     assert download.value.suggested_filename == f"fiches-ca-07-{cast.school_year.name}.zip"
 
 
+def assert_fits_320px(page: Page, screenshot=None):
+    """At 320 px wide, nothing scrolls sideways (the document preview reflows like the rest of the page)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        width = page.evaluate("() => document.scrollingElement.scrollWidth")
+        assert width <= 320, f"{page.url} scrolls sideways at 320 px ({width} px)"
+        if screenshot:
+            page.screenshot(path=screenshot, full_page=True)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+
+
 def login(page: Page, user):
     page.goto("/connexion/")
     page.get_by_label("Adresse électronique").fill(user.email)
@@ -73,6 +85,10 @@ def test_principal_previews_the_ca_sheet_from_the_allocation_page(page: Page, tr
         "href", f"/etablissements/{cast.school_a.uai}/{cast.school_year.name}/fiche-ca.pdf"
     )
     page.screenshot(path=screenshots_dir / "ca-sheet-preview.png", full_page=True)
+    assert_fits_320px(page, screenshots_dir / "ca-sheet-preview-320.png")
+    page.goto(f"/etablissements/{cast.school_a.uai}/{cast.school_year.name}/lettres/{cast.referent_person.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lettre de mission")
+    assert_fits_320px(page)
 
 
 def test_dane_starts_a_batch_from_the_menu(page: Page, transactional_db, cast, settings, tmp_path, screenshots_dir):
@@ -82,8 +98,10 @@ def test_dane_starts_a_batch_from_the_menu(page: Page, transactional_db, cast, s
     page.get_by_role("link", name="Impressions").click()
     page.get_by_label("Établissements").select_option(label="Département 21 Côte-d'Or")
     page.screenshot(path=screenshots_dir / "print-batches-form.png", full_page=True)
+    assert_fits_320px(page)
 
     page.get_by_role("button", name="Lancer l'impression").click()  # jobs run in-process here
 
     expect(page.locator("#batch-state-label")).to_have_text("Terminée")
     expect(page.get_by_role("link", name="Télécharger l'archive (ZIP)")).to_be_visible()
+    assert_fits_320px(page)
