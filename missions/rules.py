@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 BLOCKING = "blocking"
 WARNING = "warning"
+CONTINUITY = "continuity"  # topic of the warnings about continuity when someone leaves (the CA sheet lists them)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class PersonInfo:
 class RuleMessage:
     level: str
     text: str
+    topic: str = ""
 
     @property
     def is_blocking(self) -> bool:
@@ -170,6 +172,7 @@ def check_plan(
                             "à la fin de l'année : prévoyez un second responsable."
                         )
                         % {"label": label, "name": person.full_name},
+                        CONTINUITY,
                     )
                 )
     if len(named) == 1 and held_rows > 1:
@@ -183,6 +186,7 @@ def check_plan(
                     "pour assurer la continuité en cas de mutation."
                 )
                 % {"name": name},
+                CONTINUITY,
             )
         )
     result.training_ids = sorted(named, key=lambda pk: (people[pk].full_name if pk in people else "", pk))

@@ -21,13 +21,15 @@ class Perm(StrEnum):
     EDIT_MEANS = "edit_means"
     EDIT_EQUIPMENT = "edit_equipment"
     VIEW_PROCEDURES = "view_procedures"
+    VIEW_LETTERS = "view_letters"  # every lettre de mission of the school (a referent reads their own)
+    PRINT_BATCH = "print_batch"  # académie roles: print every CA sheet of a département or the académie
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "principal": frozenset(Perm),
+    "principal": frozenset(Perm) - {Perm.PRINT_BATCH},
     "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES}),
-    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
-    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH}),
+    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH}),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
 }
 
@@ -158,3 +160,33 @@ def get_collectivity_or_404(user, code: str):
     if found is None:
         raise Http404(_("Aucune collectivité de votre périmètre ne porte ce code."))
     return found
+
+
+def may_view_letter(user, school, person) -> bool:
+    """A lettre de mission is personal: the principal's (VIEW_LETTERS), or a referent's own."""
+    perms = school_perms(user, school)
+    if Perm.VIEW_LETTERS in perms:
+        return True
+    return (
+        Perm.VIEW_PLAN in perms
+        and person.user_id is not None
+        and person.user_id == user.pk
+        and "referent" in roles_in_school(user, school)
+    )
+
+
+def academie_ids_with(user, perm: Perm) -> list[int]:
+    """The académies where one of the user's académie-wide roles (DANE, rectorat) grants perm."""
+    return sorted(
+        academie_id
+        for academie_id, kinds in user_scopes(user).academie_roles.items()
+        if any(perm in ROLE_PERMS[kind] for kind in kinds)
+    )
+
+
+def require_academie_perm(user, perm: Perm) -> list[int]:
+    """For académie-level pages: the user's académies for perm, or 403 when they hold none."""
+    academie_ids = academie_ids_with(user, perm)
+    if not academie_ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
+    return academie_ids

@@ -96,4 +96,13 @@ def site(request) -> dict:
         "title": "",
         "breadcrumb_data": None,
         "account": SimpleLazyObject(lambda: account_for(request)),
+        "can_print_batches": SimpleLazyObject(lambda: _can_print_batches(request)),
     }
+
+
+def _can_print_batches(request) -> bool:
+    """DANE and rectorat staff get the "Impressions" menu entry (the roles query is cached per request)."""
+    from rupn.access import Perm, academie_ids_with
+
+    user = getattr(request, "user", None)
+    return bool(user is not None and academie_ids_with(user, Perm.PRINT_BATCH))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),
+    path("", include("missions.urls_documents")),
     path("", include("schools.urls")),
 ]

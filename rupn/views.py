@@ -85,6 +85,8 @@ def _site_map_academie(user) -> list[dict]:
     """The académie-wide pages of DANE and rectorat staff."""
     kinds = user_scopes(user).kinds
     links = []
+    if kinds & {"dane", "rectorat"}:
+        links.append({"url": reverse("documents:print_batches"), "title": _("Impressions des fiches pour le CA")})
     if "dane" in kinds:
         links.append({"url": reverse("schools:directory_import"), "title": _("Importer l'annuaire des établissements")})
     return links
@@ -144,6 +146,13 @@ def _site_map_schools(user) -> list[dict]:
             ]
         if Perm.MANAGE_STAFF in perms:
             links.append({"url": reverse("schools:staff", args=[school.uai]), "title": _("Personnels")})
+        if Perm.VIEW_PLAN in perms:
+            links.append(
+                {
+                    "url": reverse("documents:ca_sheet_preview", args=[school.uai, years[0]]),
+                    "title": _("Fiche pour le conseil d'administration %(year)s") % {"year": years[0]},
+                }
+            )
         links += [
             {"url": reverse("schools:means", args=[school.uai, years[0]]), "title": _("Moyens mis à disposition")},
             {"url": reverse("schools:equipment", args=[school.uai, years[0]]), "title": _("Demandes d'équipement")},

@@ -4,10 +4,13 @@ A URL missing from MATRIX fails test_every_url_has_an_expected_outcome, so no pa
 is added without saying who may open it.
 """
 
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
+from tests.documents.utils import done_batch
 from tests.factories import AuthorizedActionFactory, EquipmentRequestFactory, ProcedureSheetFactory
 
 ROLES = [
@@ -31,6 +34,9 @@ SCHOOL_TEAM_AND_COLLECTIVITY = [LOGIN, 200, 200, 404, 403, 404, 403, 200, 404]
 DANE_ONLY = [LOGIN, 403, 403, 403, 200, 200, 403, 403, 403]  # each DANE for its own académie
 COLLECTIVITY_A = [LOGIN, 404, 404, 404, 404, 404, 404, 200, 404]  # /collectivite/CD21/…: the others get 404
 COLLECTIVITY_A_POST = [LOGIN, 404, 404, 404, 404, 404, 404, 302, 404]
+LETTER = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # the cast's referent opens their own letter
+ACADEMIE_STAFF = [LOGIN, 403, 403, 403, 200, 200, 200, 403, 403]
+REQUESTER_ONLY = [LOGIN, 404, 404, 404, 200, 404, 404, 404, 404]  # a batch printed by cast.dane
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -61,6 +67,14 @@ MATRIX = {
     "schools:sheet_delete": ("post", "/collectivite/{collectivity}/fiches/{sheet}/supprimer/", COLLECTIVITY_A_POST),
     "schools:sheet_download": ("get", "/collectivite/{collectivity}/fiches/{sheet}/", COLLECTIVITY_A),
     "schools:collectivity_equipment": ("get", "/collectivite/{collectivity}/{year}/equipements/", COLLECTIVITY_A),
+    "documents:ca_sheet_pdf": ("get", "/etablissements/{uai}/{year}/fiche-ca.pdf", SCHOOL_READ),
+    "documents:ca_sheet_preview": ("get", "/etablissements/{uai}/{year}/fiche-ca/", SCHOOL_READ),
+    "documents:letter_pdf": ("get", "/etablissements/{uai}/{year}/lettres/{person}.pdf", LETTER),
+    "documents:letter_preview": ("get", "/etablissements/{uai}/{year}/lettres/{person}/", LETTER),
+    "documents:print_batches": ("get", "/impressions/", ACADEMIE_STAFF),
+    "documents:print_batch": ("get", "/impressions/{batch}/", REQUESTER_ONLY),
+    "documents:print_batch_state": ("get", "/impressions/{batch}/etat.json", REQUESTER_ONLY),
+    "documents:print_batch_zip": ("get", "/impressions/{batch}.zip", REQUESTER_ONLY),
 }
 
 
@@ -68,7 +82,24 @@ MATRIX = {
 FILE_URLS = {
     "schools:school_sheet": "a procedure sheet (PDF)",
     "schools:sheet_download": "a procedure sheet (PDF)",
+    "documents:ca_sheet_pdf": "the CA sheet (PDF)",
+    "documents:letter_pdf": "a lettre de mission (PDF)",
+    "documents:print_batch_state": "a batch's progress (JSON polled by its page)",
+    "documents:print_batch_zip": "a batch's ZIP of PDFs",
 }
+
+
+def document_objects(cast) -> dict:
+    """What the documents' URLs name: the cast's referent holds a row (so has a letter); a batch of cast.dane."""
+    if hasattr(cast, "document_objects"):
+        return cast.document_objects
+    from django.conf import settings
+
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    plan.rows.get(mission__code="communicate").holders.add(cast.referent_person)
+    batch = done_batch(cast.dane, cast.dijon, cast.school_year, settings, Path(settings.MEDIA_ROOT))
+    cast.document_objects = {"batch": batch.pk}
+    return cast.document_objects
 
 
 def collectivity_objects(cast) -> dict:
@@ -133,6 +164,7 @@ def matrix_urls(cast) -> dict[str, str]:
         "year": cast.school_year.name,
         "person": cast.referent_person.pk,
         **collectivity_objects(cast),
+        **document_objects(cast),
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 

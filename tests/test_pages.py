@@ -19,6 +19,8 @@ FOOTER_PAGES = ["accessibility", "legal_notice", "personal_data", "site_map"]
 # URL name -> why the site map does not link it.
 NOT_IN_SITE_MAP = {
     "schools:person_edit": "one page per person, reached from the staff list",
+    "documents:letter_preview": "one letter per referent, reached from the allocation table's documents block",
+    "documents:print_batch": "one page per batch printing, reached from the batch printing page",
     "schools:equipment_edit": "one page per equipment request, reached from the school's list",
 }
 

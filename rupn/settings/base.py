@@ -157,6 +157,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Printed documents (rupn/pdf.py) and batch printing (rupn/printing.py).
+PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)  # seconds per document
+PRINT_BATCH_TTL_HOURS = env.int("PRINT_BATCH_TTL_HOURS", default=72)  # a batch's ZIP is kept this long
+CELERY_BEAT_SCHEDULE["print-batches-purge"] = {"task": "rupn.tasks.print_batches_purge", "schedule": 3600.0}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
