@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
+from tests.factories import ActivityEntryFactory, EventFactory, ReviewFactory
 
 ROLES = [
     "anonymous",
@@ -25,6 +26,13 @@ LOGIN = "login"  # 302 to the login page
 # url name -> (method, path template, expected status per role in ROLES order)
 SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
 PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
+REFERENT_ONLY = [LOGIN, 200, 403, 403, 403, 403, 403, 403, 403]
+DANE_ONLY = [LOGIN, 403, 403, 403, 200, 200, 403, 403, 403]
+EVERYONE = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
+REVIEW_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 403, 404]
+EVENT_READ = [LOGIN, 200, 200, 200, 200, 404, 200, 200, 404]  # an event of the académie de Dijon
+EVENT_REFERENT_POST = [LOGIN, 302, 403, 403, 403, 404, 403, 403, 404]
+EVENT_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 404]
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -34,7 +42,45 @@ MATRIX = {
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
+    "missions:plan_rollover": ("get", "/etablissements/{uai}/{year}/repartition/reprendre/", PRINCIPAL_ONLY),
+    "missions:activity": ("get", "/activite/", REFERENT_ONLY),
+    "missions:activity_export": ("get", "/activite/export.csv", REFERENT_ONLY),
+    "missions:activity_edit": ("get", "/activite/{entry}/modifier/", REFERENT_ONLY),
+    "missions:activity_delete": ("get", "/activite/{entry}/supprimer/", REFERENT_ONLY),
+    "missions:school_activity": ("get", "/etablissements/{uai}/{year}/activite/", PRINCIPAL_ONLY),
+    "missions:school_activity_export": ("get", "/etablissements/{uai}/{year}/activite/export.csv", PRINCIPAL_ONLY),
+    "missions:dane_activity": ("get", "/dane/activite/", DANE_ONLY),
+    "missions:reviews": ("get", "/etablissements/{uai}/{year}/points-etape/", REVIEW_READ),
+    "missions:review_detail": ("get", "/etablissements/{uai}/{year}/points-etape/{review}/", REVIEW_READ),
+    "missions:review_delete": (
+        "post",
+        "/etablissements/{uai}/{year}/points-etape/{review}/supprimer/",
+        [LOGIN, 403, 302, 404, 302, 404, 403, 403, 404],
+    ),
+    "missions:dane_reviews": ("get", "/dane/points-etape/", DANE_ONLY),
+    "missions:events": ("get", "/evenements/", EVERYONE),
+    "missions:event_create": ("get", "/evenements/nouveau/", DANE_ONLY),
+    "missions:event_detail": ("get", "/evenements/{event}/", EVENT_READ),
+    "missions:event_edit": ("get", "/evenements/{event}/modifier/", EVENT_DANE),
+    "missions:event_register": ("post", "/evenements/{event}/inscription/", EVENT_REFERENT_POST),
+    "missions:event_unregister": ("post", "/evenements/{event}/desinscription/", EVENT_REFERENT_POST),
+    "missions:event_attendance": (
+        "post",
+        "/evenements/{event}/presences/",
+        [LOGIN, 403, 403, 403, 302, 404, 403, 403, 404],
+    ),
+    "missions:event_calendar": ("get", "/evenements/{event}/evenement.ics", EVENT_READ),
+    "missions:my_reminders": ("get", "/rappels/", EVERYONE),
 }
+
+
+def matrix_objects(cast) -> dict[str, int]:
+    """The objects the URLs name: an activity of referent_a, a review of school A, an event of Dijon."""
+    return {
+        "entry": ActivityEntryFactory(person=cast.referent_person).pk,
+        "review": ReviewFactory(school=cast.school_a, school_year=cast.school_year).pk,
+        "event": EventFactory(academie=cast.dijon).pk,
+    }
 
 
 def project_url_names(patterns=None, namespace="") -> set[str]:
@@ -73,7 +119,9 @@ CASES = [
 def test_access(client_for, cast, name, role, expected):
     plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
     method, template, _outcomes = MATRIX[name]
-    url = template.format(uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk)
+    url = template.format(
+        uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk, **matrix_objects(cast)
+    )
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
     if expected == LOGIN:
