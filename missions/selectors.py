@@ -176,9 +176,11 @@ def referent_persons(user) -> list[Person]:
     )
 
 
-def activity_missions(persons: list[Person], school_year: SchoolYear) -> tuple[list[Mission], list[Mission]]:
-    """The missions an activity may be logged for: the referent's own this year first, then the others (two queries)."""
-    loggable = [m for m in Mission.objects.order_by("position") if m.kind != Mission.Kind.GROUP]
+def activity_missions(
+    persons: list[Person], school_year: SchoolYear, missions: list[Mission]
+) -> tuple[list[Mission], list[Mission]]:
+    """The missions an activity may be logged for: the referent's own this year first, then the others (one query)."""
+    loggable = [m for m in missions if m.kind != Mission.Kind.GROUP]
     own_ids = set(
         PlanRow.objects.filter(plan__school_year=school_year, holders__in=[p.pk for p in persons])
         .values_list("mission_id", flat=True)

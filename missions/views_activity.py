@@ -38,20 +38,20 @@ PAGE_SIZE = 50
 
 
 def _years_choice(request) -> tuple[SchoolYear, list[SchoolYear]]:
-    """The school year asked in ?annee= (default: the current one) and the years one may choose."""
+    """The school year asked in ?annee= (default: the current one) and the years one may choose (newest first)."""
     current = SchoolYear.current()
     years = list(SchoolYear.objects.filter(start_year__lte=current.start_year).order_by("-start_year"))
     wanted = SchoolYear.parse_name(request.GET.get("annee", ""))
-    chosen = next((y for y in years if y.start_year == wanted), current)
+    chosen = next((y for y in years if y.start_year == wanted), years[0])
     return chosen, years
 
 
-def _my_log_context(request, persons, school_year, years, form):
+def _my_log_context(request, persons, school_year, years, missions, form):
     filter_form = ActivityFilterForm(
         request.GET or None,
         school_year=school_year,
         years=years,
-        missions=catalogue(),
+        missions=missions,
         initial={"annee": school_year.name},
     )
     selection = ActivityFilter(
@@ -87,7 +87,8 @@ def activity(request):
     require_referent(request.user)
     persons = referent_persons(request.user)
     school_year, years = _years_choice(request)
-    own, others = activity_missions(persons, SchoolYear.current())
+    missions = catalogue()
+    own, others = activity_missions(persons, years[0], missions)
     status = 200
     if request.method == "POST" and persons:
         form = ActivityForm(request.POST, persons=persons, own=own, others=others)
@@ -109,7 +110,7 @@ def activity(request):
     else:
         initial = {"date": timezone.localdate(), "person": persons[0].pk if persons else None}
         form = ActivityForm(initial=initial, persons=persons, own=own, others=others)
-    context = _my_log_context(request, persons, school_year, years, form)
+    context = _my_log_context(request, persons, school_year, years, missions, form)
     return render(request, "missions/activity.html", context, status=status)
 
 
@@ -141,7 +142,7 @@ def _own_entry_or_404(request, pk: int) -> tuple[ActivityEntry, list]:
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk: int):
     entry, persons = _own_entry_or_404(request, pk)
-    own, others = activity_missions(persons, SchoolYear.current())
+    own, others = activity_missions(persons, SchoolYear.current(), catalogue())
     status = 200
     if request.method == "POST":
         form = ActivityForm(request.POST, persons=persons, own=own, others=others)
