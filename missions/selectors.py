@@ -4,8 +4,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
 from django.utils import formats, timezone
 
 from missions.models import (
@@ -476,25 +477,12 @@ def plan_rollover_candidates(school_year: SchoolYear) -> QuerySet:
     )
 
 
-def latest_done_review_dates(school_ids, school_year: SchoolYear) -> dict[int, datetime.date]:
-    """The date of each school's last review done in the year (one query)."""
-    return dict(
-        Review.objects.filter(school_id__in=list(school_ids), school_year=school_year, state=Review.State.DONE)
-        .values("school_id")
-        .annotate(last=Max("date"))
-        .values_list("school_id", "last")
-        .order_by()
-    )
-
-
 def french_month(month: datetime.date) -> str:
     return formats.date_format(month, "F Y")
 
 
 def event_or_404(user, pk: int) -> Event:
     """An event of an académie the user reaches (annotated as in visible_events), else 404."""
-    from django.http import Http404
-
     event = visible_events(user).filter(pk=pk).first()
     if event is None:
         raise Http404("Aucun événement de votre académie ne porte ce numéro.")
@@ -524,3 +512,25 @@ def school_page_extras(user, school: School, perms, years_without_plan: list[Sch
         "is_referent_here": school.pk in referent_school_ids(user),
         "rollovers": rollovers,
     }
+
+
+def staff_training_events(staff: list[Person], school_year: SchoolYear) -> list[dict]:
+    """For "Se former": the DANE events each staff member with an account attended in the year (one query)."""
+    people_by_user: dict[int, list[Person]] = {}
+    for person in staff:
+        if person.user_id:
+            people_by_user.setdefault(person.user_id, []).append(person)
+    attended = (
+        EventRegistration.objects.filter(
+            user_id__in=list(people_by_user),
+            attended=True,
+            event__starts_at__date__range=(school_year.start_date, school_year.end_date),
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+    events: dict[int, list[Event]] = {}
+    for registration in attended:
+        for person in people_by_user[registration.user_id]:
+            events.setdefault(person.pk, []).append(registration.event)
+    return [{"person": p, "events": events[p.pk]} for p in staff if p.pk in events]

@@ -241,4 +241,4 @@ def test_allocation_page_query_count_does_not_grow_with_staff(client_for, cast, 
     assert len(queries) == EXPECTED_ALLOCATION_QUERIES, [q["sql"] for q in queries]
 
 
-EXPECTED_ALLOCATION_QUERIES = 11
+EXPECTED_ALLOCATION_QUERIES = 12  # with the DANE events the staff attended ("Se former")

@@ -154,6 +154,8 @@ def test_dane_records_attendance_and_the_referent_page_lists_attended_events(cli
     year = SchoolYear.current(timezone.localdate(event.starts_at))  # the event's school year, three days ago
     mine = text(client_for(cast.referent_a).get(reverse("missions:activity"), {"annee": year.name}))
     assert "Formation PAF ENT" in mine.split(f"Événements suivis en {year.name}")[1]
+    allocation = client_for(cast.principal_a).get(reverse("missions:allocation", args=[cast.school_a.uai, year.name]))
+    assert "Romain Référent (Formation PAF ENT, " in text(allocation).split("Se former")[1]  # it feeds "Se former"
 
 
 def test_attendance_waits_for_the_event(client_for, cast):

@@ -243,3 +243,23 @@ def test_send_reminders_twice_on_the_demo_data_sends_each_reminder_once():
     assert {"event_soon", "ca_weekly", "review_missing"} <= kinds
     event_mail = next(m for m in mail.outbox if m.to == ["referent@demo.rupn.fr"])
     assert event_mail.attachments[0][2] == "text/calendar"
+
+
+@pytest.mark.parametrize(
+    ("month", "day_", "expected"),
+    [(3, 31, datetime.date(2027, 3, 31)), (11, 15, datetime.date(2026, 11, 15)), (2, 29, datetime.date(2027, 2, 28))],
+)
+def test_academie_dates_fall_in_the_school_year(month, day_, expected):
+    settings_ = ReminderSettings(review_deadline_month=month, review_deadline_day=day_)
+    assert settings_.review_deadline(SchoolYear(start_year=2026)) == expected
+    assert ReminderSettings().ca_window(SchoolYear(start_year=2026)) == (
+        datetime.date(2027, 2, 1),
+        datetime.date(2027, 6, 30),
+    )
+
+
+def test_academie_settings_refuse_a_day_that_does_not_exist():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="n'est pas une date"):
+        ReminderSettings(ca_end_month=6, ca_end_day=31).clean()
