@@ -108,7 +108,8 @@ def plan_save(
 
     PlanRow.objects.bulk_update(to_update, ["service_name", "organisation", "sharing", "sharing_detail", "left_by"])
     through = PlanRow.holders.through
-    through.objects.filter(planrow__plan=plan).delete()
+    # By row ids, not through a join on the plan: one index scan whatever the table statistics say.
+    through.objects.filter(planrow_id__in=list(existing)).delete()
     through.objects.bulk_create(
         through(planrow_id=row_id, person_id=person_id) for row_id, people in keep.items() for person_id in people
     )
