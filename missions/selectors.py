@@ -354,6 +354,11 @@ class ReviewStatus:
     def is_done(self) -> bool:
         return self.done is not None
 
+    @property
+    def awaiting_minutes(self) -> bool:
+        """A review was planned on a day now past, and its minutes are not recorded."""
+        return self.next is not None and self.next.date <= timezone.localdate()
+
 
 def review_status(school: School, school_year: SchoolYear) -> ReviewStatus:
     """The last review done and the next one planned this year (one query)."""
@@ -458,7 +463,8 @@ def upcoming_registrations(user) -> list[Event]:
 
 def reminder_settings(academie_ids) -> dict[int, ReminderSettings]:
     """Each académie's reminder calendar; an académie without one gets the defaults (one query)."""
-    found = {s.academie_id: s for s in ReminderSettings.objects.filter(academie_id__in=list(academie_ids))}
+    academie_ids = list(academie_ids)
+    found = {s.academie_id: s for s in ReminderSettings.objects.filter(academie_id__in=academie_ids).order_by("pk")}
     return {pk: found.get(pk) or ReminderSettings(academie_id=pk) for pk in academie_ids}
 
 

@@ -19,8 +19,11 @@ def duration(minutes) -> str:
 @register.simple_tag(takes_context=True)
 def network_links(context) -> list[dict]:
     """The links of the "Réseau des référents" menu for this user's roles (no query beyond the cached scopes)."""
-    user = context["request"].user
-    links = []
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    links: list[dict] = []
+    if user is None:
+        return links
     if referent_school_ids(user):
         links.append({"url": reverse("missions:activity"), "title": _("Mon activité")})
     if dane_academie_ids(user):

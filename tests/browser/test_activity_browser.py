@@ -41,7 +41,7 @@ def test_referent_logs_activity_registers_and_principal_sees_it(page: Page, cast
     page.get_by_role("link", name="Rencontre annuelle des référents numériques").click()
     page.get_by_role("button", name="M'inscrire").click()
     expect(page.locator("#registration-status")).to_contain_text("Vous êtes inscrit(e) à cet événement.")
-    expect(page.locator("#event-seats")).to_have_text("1 inscrits sur 2 places")
+    expect(page.locator("#event-seats")).to_have_text("1 inscrit sur 2 places")
     page.get_by_role("button", name="Se déconnecter").click()
 
     log_in(page, cast.principal_a.email)

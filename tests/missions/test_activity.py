@@ -322,7 +322,7 @@ def test_dane_sees_totals_per_school_of_its_academie_only(client_for, cast):
     assert set(schools) == {cast.school_a.uai, cast.school_b.uai}
     assert (schools[cast.school_a.uai].activity_minutes, schools[cast.school_a.uai].activity_entries) == (120, 2)
     assert schools[cast.school_b.uai].activity_minutes == 0
-    assert "2 h déclarées en 2 activités par 1 référents de 1 établissements" in text(response)
+    assert "Durée déclarée : 2 h" in text(response)
     other = client_for(cast.dane_other).get(reverse("missions:dane_activity"))
     assert [s.uai for s in other.context["page"]] == [cast.school_c.uai]
 
@@ -366,3 +366,18 @@ def test_dane_activity_query_count_does_not_grow_with_schools(client_for, cast, 
 EXPECTED_ACTIVITY_QUERIES = 14
 EXPECTED_SCHOOL_LOG_QUERIES = 12
 EXPECTED_DANE_QUERIES = 8
+
+
+@pytest.mark.parametrize(
+    ("role", "present", "absent"),
+    [
+        ("referent_a", ["Mon activité", "Événements de la DANE", "Mes rappels"], ["Activité des établissements"]),
+        ("dane", ["Activité des établissements", "Points d'étape des établissements"], ["Mon activité"]),
+        ("principal_a", ["Événements de la DANE", "Mes rappels"], ["Mon activité", "Activité des établissements"]),
+    ],
+)
+def test_the_network_menu_offers_each_role_its_pages(client_for, cast, role, present, absent):
+    page = text(client_for(getattr(cast, role)).get(reverse("missions:events")))
+    menu = page.split('id="menu-network"')[1].split("</ul>")[0]
+    assert all(f">{label}</a>" in menu for label in present)
+    assert not any(f">{label}</a>" in menu for label in absent)

@@ -82,7 +82,7 @@ def test_referent_registers_and_unregisters(client_for, cast):
     client = client_for(cast.referent_a)
     page = text(client.post(reverse("missions:event_register", args=[event.pk]), follow=True))
     assert "Vous êtes inscrit(e) à" in page
-    assert "1 inscrits sur 10 places" in page
+    assert "1 inscrit sur 10 places" in page
     assert EventRegistration.objects.filter(event=event, user=cast.referent_a).exists()
     assert "déjà inscrit" in text(client.post(reverse("missions:event_register", args=[event.pk]), follow=True))
     assert EventRegistration.objects.count() == 1

@@ -39,7 +39,7 @@ def test_principal_schedules_a_review_with_its_participants(client_for, cast):
     data = extract_form_fields(client.get(reviews_url(cast)).content, "schedule-form")
     assert data["principal"] == [str(cast.principal_a.pk)]  # the principal proposes themself
     assert data["referents"] == [str(cast.referent_person.pk)]  # the school's referents are ticked
-    day = cast.school_year.end_date - datetime.timedelta(days=90)
+    day = min(timezone.localdate() + datetime.timedelta(days=30), cast.school_year.end_date)
     data.update(date=[day.isoformat()], place=["Salle du conseil"], dane_adviser=[str(cast.dane.pk)])
     response = client.post(reviews_url(cast), flat(data), follow=True)
 
@@ -252,3 +252,9 @@ def test_dane_reviews_query_count_does_not_grow(client_for, cast, size):
 EXPECTED_REVIEWS_QUERIES = 14
 EXPECTED_REVIEW_DETAIL_QUERIES = 14
 EXPECTED_DANE_REVIEWS_QUERIES = 7
+
+
+def test_a_past_review_without_minutes_is_shown_as_waiting_for_them(client_for, cast):
+    ReviewFactory(school=cast.school_a, school_year=cast.school_year, date=a_past_day(cast))
+    page = text(client_for(cast.referent_a).get(reverse("schools:detail", args=[cast.school_a.uai])))
+    assert "attend son compte rendu" in page
