@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from missions.forms import PlanForm, build_row_forms
 from missions.models import AllocationPlan, Mission
-from missions.selectors import check_inputs, plan_for, plan_view
+from missions.selectors import check_inputs, plan_for, plan_view, staff_training_events
 from missions.services import plan_get_or_create, plan_save, plan_submit
 from rupn.access import Perm, get_school_or_404, school_perms
 from rupn.errors import ConflictError, DomainError
@@ -99,7 +99,11 @@ def allocation(request, uai: str, year: str):
     view = plan_view(plan)
     sheets = procedure_sheets_for_rows(school, school_year, view.missions, view.authorized)
     people = {p.pk: p for p in view.staff}
-    context.update(view=view, training=[people[pk] for pk in view.check.training_ids if pk in people])
+    context.update(
+        view=view,
+        training=[people[pk] for pk in view.check.training_ids if pk in people],
+        training_events=staff_training_events(view.staff, school_year),
+    )
     if not can_edit:
         context["check"] = view.check
         context["groups"] = _row_groups(

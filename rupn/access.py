@@ -23,13 +23,18 @@ class Perm(StrEnum):
     VIEW_PROCEDURES = "view_procedures"
     VIEW_LETTERS = "view_letters"  # every lettre de mission of the school (a referent reads their own)
     PRINT_BATCH = "print_batch"  # académie roles: print every CA sheet of a département or the académie
+    VIEW_SCHOOL_ACTIVITY = "view_school_activity"  # the activity log of the school's referents
+    VIEW_REVIEWS = "view_reviews"  # points d'étape and their minutes
+    MANAGE_REVIEWS = "manage_reviews"  # schedule a point d'étape, record its minutes
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "principal": frozenset(Perm) - {Perm.PRINT_BATCH},
-    "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES}),
-    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH}),
-    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH}),
+    "referent": frozenset(
+        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
+    ),
+    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS}),
+    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS}),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
 }
 
@@ -190,3 +195,45 @@ def require_academie_perm(user, perm: Perm) -> list[int]:
     if not academie_ids:
         raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
     return academie_ids
+
+
+def referent_school_ids(user) -> list[int]:
+    """The schools where this user is a referent (no query: from the cached scopes)."""
+    return sorted(pk for pk, kinds in user_scopes(user).school_roles.items() if "referent" in kinds)
+
+
+def require_referent(user) -> list[int]:
+    """The referent's schools, or 403 for a user who is no school's referent (the activity log is theirs)."""
+    school_ids = referent_school_ids(user)
+    if not school_ids:
+        raise PermissionDenied(_("Cette page est réservée aux référents numériques."))
+    return school_ids
+
+
+def dane_academie_ids(user) -> list[int]:
+    """The académies where this user works for the DANE."""
+    return sorted(pk for pk, kinds in user_scopes(user).academie_roles.items() if "dane" in kinds)
+
+
+def require_dane(user) -> list[int]:
+    """The DANE user's académies, or 403 for anyone else (académie-level pages of the DANE)."""
+    academie_ids = dane_academie_ids(user)
+    if not academie_ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE."))
+    return academie_ids
+
+
+def visible_academie_ids(user) -> frozenset[int]:
+    """The académies this user reaches: their académie roles, and the académies of the schools they see."""
+    scopes = user_scopes(user)
+    cached = getattr(user, "_rupn_academies", None)
+    if cached is not None:
+        return cached
+    ids = set(scopes.academie_roles)
+    if scopes.school_roles or scopes.collectivity_ids:
+        from schools.models import School
+
+        q = Q(pk__in=list(scopes.school_roles)) | Q(collectivity_id__in=list(scopes.collectivity_ids))
+        ids |= set(School.objects.filter(q).values_list("departement__academie_id", flat=True).distinct().order_by())
+    user._rupn_academies = frozenset(ids)
+    return user._rupn_academies

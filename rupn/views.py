@@ -71,6 +71,7 @@ def site_map(request):
         school_sections=_site_map_schools(request.user),
         academie_links=_site_map_academie(request.user),
         collectivity_sections=_site_map_collectivities(request.user),
+        is_referent=any("referent" in kinds for kinds in user_scopes(request.user).school_roles.values()),
     )
 
 
@@ -85,6 +86,12 @@ def _site_map_academie(user) -> list[dict]:
     """The académie-wide pages of DANE and rectorat staff."""
     kinds = user_scopes(user).kinds
     links = []
+    if "dane" in kinds:
+        links += [
+            {"url": reverse("missions:dane_activity"), "title": _("Activité des référents par établissement")},
+            {"url": reverse("missions:dane_reviews"), "title": _("Points d'étape à faire")},
+            {"url": reverse("missions:event_create"), "title": _("Publier un événement")},
+        ]
     if kinds & {"dane", "rectorat"}:
         links.append({"url": reverse("documents:print_batches"), "title": _("Impressions des fiches pour le CA")})
     if "dane" in kinds:
@@ -152,6 +159,14 @@ def _site_map_schools(user) -> list[dict]:
                     "url": reverse("documents:ca_sheet_preview", args=[school.uai, years[0]]),
                     "title": _("Fiche pour le conseil d'administration %(year)s") % {"year": years[0]},
                 }
+            )
+        if Perm.VIEW_SCHOOL_ACTIVITY in perms:
+            links.append(
+                {"url": reverse("missions:school_activity", args=[school.uai, years[0]]), "title": _("Activité")}
+            )
+        if Perm.VIEW_REVIEWS in perms:
+            links.append(
+                {"url": reverse("missions:reviews", args=[school.uai, years[0]]), "title": _("Points d'étape")}
             )
         links += [
             {"url": reverse("schools:means", args=[school.uai, years[0]]), "title": _("Moyens mis à disposition")},

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.test.utils import override_settings
 
+from missions import demo as missions_demo
 from missions.models import AllocationPlan
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
 from schools.models import (
@@ -870,6 +871,15 @@ def _write(demo: Demo) -> LoadResult:
             continue
         _build_plan(schools[uai], demo_year, spec, person_ids[uai], users[demo.principals[uai].email])
         created["plans"] += 1
+
+    created |= missions_demo.load(
+        academie=academie,
+        school=demo_school,
+        referent_person=referent_person,
+        referent=users[demo.referent.email],
+        principal=users[demo.principals[demo_school.uai].email],
+        dane=users[demo.accounts["dane"].email],
+    )
 
     return LoadResult(
         created=created,

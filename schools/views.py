@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from missions.selectors import plan_for, plan_view
+from missions.selectors import plan_for, plan_view, school_page_extras
 from rupn.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes
 from rupn.errors import ConflictError, DomainError
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
@@ -93,6 +93,7 @@ def school_detail(request, uai: str):
             "can_edit_means": Perm.EDIT_MEANS in perms,
             "breadcrumb_data": {"links": [], "current": school.name},
             "title": _("%(school)s, %(commune)s") % {"school": school.name, "commune": school.commune},
+            **school_page_extras(request.user, school, perms, [p["year"] for p in plans if p["plan"] is None]),
         },
     )
 

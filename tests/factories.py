@@ -1,10 +1,12 @@
 """factory_boy factories: Traits rather than subclasses."""
 
+import datetime
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from missions.models import AllocationPlan
+from missions.models import ActivityEntry, AllocationPlan, Event, EventRegistration, Mission, Review
 from schools.models import (
     Academie,
     AuthorizedAction,
@@ -185,3 +187,61 @@ class EquipmentRequestFactory(DjangoModelFactory):
             state=EquipmentRequest.State.SENT,
             sent_at=factory.LazyFunction(timezone.now),
         )
+
+
+# --- activity log, points d'étape, DANE events (missions) ---------------------------------------------------
+
+
+class ActivityEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = ActivityEntry
+
+    person = factory.SubFactory(PersonFactory)
+    mission = factory.LazyFunction(lambda: Mission.objects.get(code="support_teams"))
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    minutes = 60
+    kind = "accompaniment"
+    description = factory.Sequence(lambda n: f"Accompagnement n° {n}")
+
+    class Params:
+        ticket = factory.Trait(kind="ticket", ticket_number=factory.Sequence(lambda n: f"T-{1000 + n}"))
+
+
+class ReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    date = factory.LazyAttribute(lambda r: r.school_year.start_date + datetime.timedelta(days=60))
+
+    class Params:
+        done = factory.Trait(
+            state="done",
+            done_at=factory.LazyFunction(lambda: timezone.now()),
+            achievements="Prise en main de l'ENT par l'équipe de SVT.",
+        )
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    academie = factory.SubFactory(AcademieFactory)
+    kind = "training"
+    title = factory.Sequence(lambda n: f"Formation PAF n° {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + datetime.timedelta(hours=3))
+    place = "Canopé Dijon, salle 2"
+
+    class Params:
+        past = factory.Trait(starts_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3)))
+        virtual = factory.Trait(kind="virtual_class", place="", link="https://classe-virtuelle.ac-dijon.fr/rupn")
+
+
+class EventRegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = EventRegistration
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)

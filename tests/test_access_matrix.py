@@ -11,7 +11,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
 from tests.documents.utils import done_batch
-from tests.factories import AuthorizedActionFactory, EquipmentRequestFactory, ProcedureSheetFactory
+from tests.factories import (
+    ActivityEntryFactory,
+    AuthorizedActionFactory,
+    EquipmentRequestFactory,
+    EventFactory,
+    ProcedureSheetFactory,
+    ReviewFactory,
+)
 
 ROLES = [
     "anonymous",
@@ -37,6 +44,12 @@ COLLECTIVITY_A_POST = [LOGIN, 404, 404, 404, 404, 404, 404, 302, 404]
 LETTER = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # the cast's referent opens their own letter
 ACADEMIE_STAFF = [LOGIN, 403, 403, 403, 200, 200, 200, 403, 403]
 REQUESTER_ONLY = [LOGIN, 404, 404, 404, 200, 404, 404, 404, 404]  # a batch printed by cast.dane
+REFERENT_ONLY = [LOGIN, 200, 403, 403, 403, 403, 403, 403, 403]
+EVERYONE = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
+REVIEW_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 403, 404]
+EVENT_READ = [LOGIN, 200, 200, 200, 200, 404, 200, 200, 404]  # an event of the académie de Dijon
+EVENT_REFERENT_POST = [LOGIN, 302, 403, 403, 403, 404, 403, 403, 404]
+EVENT_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 404]
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -75,6 +88,35 @@ MATRIX = {
     "documents:print_batch": ("get", "/impressions/{batch}/", REQUESTER_ONLY),
     "documents:print_batch_state": ("get", "/impressions/{batch}/etat.json", REQUESTER_ONLY),
     "documents:print_batch_zip": ("get", "/impressions/{batch}.zip", REQUESTER_ONLY),
+    "missions:plan_rollover": ("get", "/etablissements/{uai}/{year}/repartition/reprendre/", PRINCIPAL_ONLY),
+    "missions:activity": ("get", "/activite/", REFERENT_ONLY),
+    "missions:activity_export": ("get", "/activite/export.csv", REFERENT_ONLY),
+    "missions:activity_edit": ("get", "/activite/{entry}/modifier/", REFERENT_ONLY),
+    "missions:activity_delete": ("get", "/activite/{entry}/supprimer/", REFERENT_ONLY),
+    "missions:school_activity": ("get", "/etablissements/{uai}/{year}/activite/", PRINCIPAL_ONLY),
+    "missions:school_activity_export": ("get", "/etablissements/{uai}/{year}/activite/export.csv", PRINCIPAL_ONLY),
+    "missions:dane_activity": ("get", "/dane/activite/", DANE_ONLY),
+    "missions:reviews": ("get", "/etablissements/{uai}/{year}/points-etape/", REVIEW_READ),
+    "missions:review_detail": ("get", "/etablissements/{uai}/{year}/points-etape/{review}/", REVIEW_READ),
+    "missions:review_delete": (
+        "post",
+        "/etablissements/{uai}/{year}/points-etape/{review}/supprimer/",
+        [LOGIN, 403, 302, 404, 302, 404, 403, 403, 404],
+    ),
+    "missions:dane_reviews": ("get", "/dane/points-etape/", DANE_ONLY),
+    "missions:events": ("get", "/evenements/", EVERYONE),
+    "missions:event_create": ("get", "/evenements/nouveau/", DANE_ONLY),
+    "missions:event_detail": ("get", "/evenements/{event}/", EVENT_READ),
+    "missions:event_edit": ("get", "/evenements/{event}/modifier/", EVENT_DANE),
+    "missions:event_register": ("post", "/evenements/{event}/inscription/", EVENT_REFERENT_POST),
+    "missions:event_unregister": ("post", "/evenements/{event}/desinscription/", EVENT_REFERENT_POST),
+    "missions:event_attendance": (
+        "post",
+        "/evenements/{event}/presences/",
+        [LOGIN, 403, 403, 403, 302, 404, 403, 403, 404],
+    ),
+    "missions:event_calendar": ("get", "/evenements/{event}/evenement.ics", EVENT_READ),
+    "missions:my_reminders": ("get", "/rappels/", EVERYONE),
 }
 
 
@@ -86,6 +128,9 @@ FILE_URLS = {
     "documents:letter_pdf": "a lettre de mission (PDF)",
     "documents:print_batch_state": "a batch's progress (JSON polled by its page)",
     "documents:print_batch_zip": "a batch's ZIP of PDFs",
+    "missions:activity_export": "the referent's activity log (CSV)",
+    "missions:school_activity_export": "the school's activity log (CSV)",
+    "missions:event_calendar": "an event (iCalendar .ics)",
 }
 
 
@@ -116,6 +161,17 @@ def collectivity_objects(cast) -> dict:
         "equipment": equipment.pk,
     }
     return cast.collectivity_objects
+
+
+def matrix_objects(cast) -> dict[str, int]:
+    """The objects the URLs name: an activity of referent_a, a review of school A, an event of Dijon."""
+    if not hasattr(cast, "activity_objects"):
+        cast.activity_objects = {
+            "entry": ActivityEntryFactory(person=cast.referent_person).pk,
+            "review": ReviewFactory(school=cast.school_a, school_year=cast.school_year).pk,
+            "event": EventFactory(academie=cast.dijon).pk,
+        }
+    return cast.activity_objects
 
 
 def project_url_names(patterns=None, namespace="") -> set[str]:
@@ -165,6 +221,7 @@ def matrix_urls(cast) -> dict[str, str]:
         "person": cast.referent_person.pk,
         **collectivity_objects(cast),
         **document_objects(cast),
+        **matrix_objects(cast),
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 

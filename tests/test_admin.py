@@ -19,6 +19,13 @@ ADMIN_PAGES = [
     "/admin/schools/authorizedaction/",
     "/admin/missions/mission/",
     "/admin/missions/allocationplan/",
+    "/admin/missions/activityentry/",
+    "/admin/missions/review/",
+    "/admin/missions/event/",
+    "/admin/missions/event/add/",
+    "/admin/missions/remindersettings/",
+    "/admin/missions/remindersettings/add/",
+    "/admin/missions/sentemail/",
 ]
 
 

@@ -21,6 +21,12 @@ NOT_IN_SITE_MAP = {
     "schools:person_edit": "one page per person, reached from the staff list",
     "documents:letter_preview": "one letter per referent, reached from the allocation table's documents block",
     "documents:print_batch": "one page per batch printing, reached from the batch printing page",
+    "missions:plan_rollover": "a confirmation page, reached from the school page's rentrée button",
+    "missions:activity_edit": "one page per activity entry, reached from the activity log",
+    "missions:activity_delete": "a confirmation page per activity entry, reached from the activity log",
+    "missions:review_detail": "one page per point d'étape, reached from the school's points d'étape",
+    "missions:event_detail": "one page per event, reached from the events page",
+    "missions:event_edit": "one page per event, reached from the event's page",
     "schools:equipment_edit": "one page per equipment request, reached from the school's list",
 }
 

@@ -4,6 +4,7 @@ import warnings
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -155,7 +156,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Static beat schedule (django-celery-beat does not support Django 6.1). The jobs decide what is due from the
+# calendar and each académie's reminder settings; every e-mail is claimed once (missions.reminders).
+CELERY_BEAT_SCHEDULE: dict = {
+    "rentree-rollover": {  # every morning of September: last year's plan copied as a draft where none exists
+        "task": "missions.tasks.rentree_rollover",
+        "schedule": crontab(minute=30, hour=6, day_of_month="1-30", month_of_year="9"),
+    },
+    "reminders-daily": {
+        "task": "missions.tasks.reminders_daily",
+        "schedule": crontab(minute=0, hour=7),
+    },
+}
 
 # Printed documents (rupn/pdf.py) and batch printing (rupn/printing.py).
 PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)  # seconds per document

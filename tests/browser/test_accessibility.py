@@ -27,6 +27,10 @@ EXEMPT = {
     "schools:collectivity_action_delete": "POST only: withdraws an authorization, then redirects",
     "schools:sheet_validate": "POST only: validates a procedure sheet, then redirects",
     "schools:sheet_delete": "POST only: deletes a procedure sheet, then redirects",
+    "missions:review_delete": "POST only: deletes a scheduled point d'étape, then redirects",
+    "missions:event_register": "POST only: registers the referent, then redirects",
+    "missions:event_unregister": "POST only: unregisters the referent, then redirects",
+    "missions:event_attendance": "POST only: records attendance, then redirects",
     **{name: f"not a page: {what}" for name, what in FILE_URLS.items()},
 }
 # Entry pages have no breadcrumb (DSFR: not on the home page); every other page has one.

@@ -241,4 +241,6 @@ def test_allocation_page_query_count_does_not_grow_with_staff(client_for, cast, 
     assert len(queries) == EXPECTED_ALLOCATION_QUERIES, [q["sql"] for q in queries]
 
 
-EXPECTED_ALLOCATION_QUERIES = 12  # 11 for the page, 1 for the header (roles and schools)
+EXPECTED_ALLOCATION_QUERIES = (
+    13  # 11 for the page, 1 for the header (roles and schools), 1 for the DANE events attended ("Se former")
+)

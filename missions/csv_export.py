@@ -1,0 +1,61 @@
+"""The activity log as a CSV file that Excel opens in French: UTF-8 with a BOM, `;` separators, CRLF."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from missions.durations import decimal_hours, format_duration
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A text cell that a spreadsheet never runs as a formula."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def activity_csv(entries, *, filename: str) -> HttpResponse:
+    """One line per entry (entries come with person, person.school and mission)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("date"),
+            _("uai"),
+            _("établissement"),
+            _("nom"),
+            _("prénom"),
+            _("mission"),
+            _("nature"),
+            _("durée"),
+            _("heures"),
+            _("minutes"),
+            _("ticket"),
+            _("lien du ticket"),
+            _("description"),
+        ]
+    )
+    for entry in entries:
+        writer.writerow(
+            [
+                entry.date.strftime("%d/%m/%Y"),
+                entry.person.school.uai,
+                _cell(entry.person.school.name),
+                _cell(entry.person.last_name),
+                _cell(entry.person.first_name),
+                _cell(entry.mission.label),
+                entry.get_kind_display(),
+                format_duration(entry.minutes),
+                decimal_hours(entry.minutes),
+                entry.minutes,
+                _cell(entry.ticket_number),
+                _cell(entry.ticket_url),
+                _cell(entry.description),
+            ]
+        )
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
