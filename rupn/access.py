@@ -18,13 +18,21 @@ class Perm(StrEnum):
     VIEW_PLAN = "view_plan"
     EDIT_PLAN = "edit_plan"
     MANAGE_STAFF = "manage_staff"
+    VIEW_IMP = "view_imp"  # the school's IMP awards, envelope, schedule and history
+    MANAGE_IMP = "manage_imp"  # propose awards, record CP/CA opinions, reductions, leaves, service done
+    VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
+    MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
+
+
+# Perms that only an académie-level role (the rectorat) may hold.
+ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "principal": frozenset(Perm),
+    "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS,
     "referent": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
-    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
-    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
+    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_IMP}),
+    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_IMP, Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES}),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN}),
 }
 
@@ -124,3 +132,20 @@ def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
     if perm not in school_perms(user, school):
         raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
     return school
+
+
+def academie_ids_with(user, perm: Perm) -> frozenset[int]:
+    """The académies where one of the user's académie-level roles grants perm."""
+    return frozenset(
+        academie_id
+        for academie_id, kinds in user_scopes(user).academie_roles.items()
+        if any(perm in ROLE_PERMS[kind] for kind in kinds)
+    )
+
+
+def require_academie_perm(user, perm: Perm) -> frozenset[int]:
+    """For académie pages (rectorat, DANE): the académies where the user holds perm, or 403."""
+    academie_ids = academie_ids_with(user, perm)
+    if not academie_ids:
+        raise PermissionDenied(_("Cette page est réservée aux services académiques concernés."))
+    return academie_ids

@@ -10,5 +10,6 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),
+    path("", include("imp.urls")),
     path("", include("schools.urls")),
 ]

@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
+from tests.factories import ImpAwardFactory
 
 ROLES = [
     "anonymous",
@@ -25,6 +26,9 @@ LOGIN = "login"  # 302 to the login page
 # url name -> (method, path template, expected status per role in ROLES order)
 SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
 PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
+IMP_READ = [LOGIN, 403, 200, 404, 200, 404, 200, 403, 404]  # principal, DANE, rectorat; referents use /mes-imp/
+SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
+RECTORAT_ONLY = [LOGIN, 403, 403, 403, 403, 403, 200, 403, 403]
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -34,6 +38,14 @@ MATRIX = {
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
+    "imp:school": ("get", "/etablissements/{uai}/{year}/imp/", IMP_READ),
+    "imp:award": ("get", "/etablissements/{uai}/{year}/imp/{award}/", IMP_READ),
+    "imp:schedule": ("get", "/etablissements/{uai}/{year}/imp/echeancier/", IMP_READ),
+    "imp:schedule_csv": ("get", "/etablissements/{uai}/{year}/imp/echeancier.csv", IMP_READ),
+    "imp:mine": ("get", "/mes-imp/", SIGNED_IN),
+    "imp:mine_csv": ("get", "/mes-imp/echeancier.csv", SIGNED_IN),
+    "imp:queue": ("get", "/rectorat/imp/", RECTORAT_ONLY),
+    "imp:envelopes": ("get", "/rectorat/enveloppes/", RECTORAT_ONLY),
 }
 
 
@@ -72,8 +84,11 @@ CASES = [
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
 def test_access(client_for, cast, name, role, expected):
     plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    award = ImpAwardFactory(school=cast.school_a, school_year=cast.school_year, person=cast.referent_person)
     method, template, _outcomes = MATRIX[name]
-    url = template.format(uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk)
+    url = template.format(
+        uai=cast.school_a.uai, year=cast.school_year.name, person=cast.referent_person.pk, award=award.pk
+    )
     client = client_for(None if role == "anonymous" else getattr(cast, role))
     response = getattr(client, method)(url)
     if expected == LOGIN:
