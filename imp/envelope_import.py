@@ -68,8 +68,8 @@ def format_problems(problems: list[tuple[int, str]]) -> list[str]:
     ]
 
 
-def parse_envelope_csv(data: bytes) -> list[EnvelopeLine]:
-    """The lines of the file, or EnvelopeImportError listing every problem found."""
+def read_envelope_csv(data: bytes) -> tuple[list[EnvelopeLine], list[tuple[int, str]]]:
+    """The readable lines of the file and the problems of the others (EnvelopeImportError for a whole-file problem)."""
     if len(data) > MAX_BYTES:
         raise EnvelopeImportError([_("Le fichier dépasse 1 Mo ; découpez-le en plusieurs fichiers.")])
     text = decode(data)
@@ -107,9 +107,7 @@ def parse_envelope_csv(data: bytes) -> list[EnvelopeLine]:
         number = reader.line_num + 1
     if not lines and not problems:
         raise EnvelopeImportError([_("Le fichier ne contient aucune enveloppe.")])
-    if problems:
-        raise EnvelopeImportError(format_problems(problems))
-    return lines
+    return lines, problems
 
 
 def _read_line(number: int, fields: list[str], problems: list[tuple[int, str]]) -> EnvelopeLine | None:

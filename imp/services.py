@@ -15,7 +15,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imp.envelope_import import EnvelopeImportError, format_problems, parse_envelope_csv
+from imp.envelope_import import EnvelopeImportError, format_problems, read_envelope_csv
 from imp.models import (
     AwardEvent,
     BoardOpinion,
@@ -73,7 +73,7 @@ def _record(award: ImpAward, kind: str, by, *, changes: list[dict] | None = None
 
 
 def _state_change(before: str, after: str) -> dict:
-    return {"field": _("État"), "before": State(before).label, "after": State(after).label}
+    return {"field": _("État"), "before": str(State(before).label), "after": str(State(after).label)}
 
 
 # --- checks ---------------------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def award_create(
             {"field": _("Bénéficiaire"), "before": "", "after": person.full_name},
             {"field": _("Taux"), "before": "", "after": format_euros(rate.amount)},
             {"field": _("Période"), "before": "", "after": _period_text(whole_year, start, end)},
-            {"field": _("État"), "before": "", "after": State(award.state).label},
+            {"field": _("État"), "before": "", "after": str(State(award.state).label)},
         ],
     )
     return award
@@ -708,7 +708,7 @@ class EnvelopeImportResult:
 @transaction.atomic
 def envelope_import(*, academie_ids, school_year: SchoolYear, data: bytes, by) -> EnvelopeImportResult:
     """Set the envelopes of a CSV file (UAI;montant): all of them, or none when a line is wrong."""
-    lines = parse_envelope_csv(data)
+    lines, problems = read_envelope_csv(data)
     schools = {
         s.uai: s
         for s in School.objects.filter(
@@ -717,7 +717,6 @@ def envelope_import(*, academie_ids, school_year: SchoolYear, data: bytes, by) -
         .select_related("departement")
         .order_by("uai")
     }
-    problems: list[tuple[int, str]] = []
     for line in lines:
         if line.uai not in schools:
             problems.append(
