@@ -148,7 +148,9 @@ class ServiceDoneForm(DsfrBaseForm):
 
 
 class LeaveForm(DsfrBaseForm):
-    kind = forms.ChoiceField(label=_("Nature du congé"), choices=Leave.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Nature du congé"), choices=[("", _("Choisir la nature du congé")), *Leave.Kind.choices]
+    )
     start_date = forms.DateField(label=_("Du"), widget=DateInput)
     end_date = forms.DateField(label=_("Au"), widget=DateInput)
     salary_percent = forms.DecimalField(
@@ -163,7 +165,7 @@ class LeaveForm(DsfrBaseForm):
 
 class ReplacementForm(DsfrBaseForm):
     person = forms.ChoiceField(label=_("Remplaçant(e)"))
-    kind = forms.ChoiceField(label=_("Nature"), choices=Replacement.Kind.choices)
+    kind = forms.ChoiceField(label=_("Nature"), choices=Replacement.Kind.choices, initial=Replacement.Kind.REPLACEMENT)
     start_date = forms.DateField(label=_("À partir du"), widget=DateInput)
     end_date = forms.DateField(
         label=_("Jusqu'au"), required=False, widget=DateInput, help_text=_("Vide : jusqu'à la fin de la mission.")
