@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.test.utils import override_settings
 
+from imp.demo import load_imp_demo
 from missions.models import AllocationPlan
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
 from schools.models import (
@@ -870,6 +871,16 @@ def _write(demo: Demo) -> LoadResult:
             continue
         _build_plan(schools[uai], demo_year, spec, person_ids[uai], users[demo.principals[uai].email])
         created["plans"] += 1
+
+    load_imp_demo(
+        schools=list(schools.values()),
+        demo_school=demo_school,
+        year=demo_year,
+        principal=users[demo.principals[demo_school.uai].email],
+        rectorat=users[demo.accounts["rectorat"].email],
+        referent_person=referent_person,
+        created=created,
+    )
 
     return LoadResult(
         created=created,
