@@ -276,8 +276,12 @@ class MyImp:
 def my_imp(user) -> MyImp:
     """The user's own awards (as holder) and payments (as holder or replacement), in every school (four queries)."""
     person_ids = set(Person.objects.filter(user=user).values_list("pk", flat=True).order_by())
+    proposed_once = AwardEvent.objects.filter(award=OuterRef("pk"), kind=AwardEvent.Kind.PROPOSED)
     awards = list(
         ImpAward.objects.filter(person_id__in=person_ids)
+        # A draft is the principal's working copy; a draft withdrawn before it was proposed was never theirs to see.
+        .exclude(state=ImpAward.State.DRAFT)
+        .exclude(Q(state=ImpAward.State.WITHDRAWN) & ~Exists(proposed_once))
         .select_related("school", "school_year", "rate", "person")
         .order_by("-school_year__start_year", "school__name", "pk")
     )

@@ -315,20 +315,20 @@ TRANSITIONS = {
 def _transition(
     award: ImpAward, action: str, by, *, expected_version: int | None = None, note: str = "", **fields
 ) -> ImpAward:
-    """Move the award with one conditional UPDATE: it happens only from the right state (and version)."""
+    """Move the award under a row lock: only from the right state (and the version the user saw)."""
     sources, target, kind = TRANSITIONS[action]
-    awards = ImpAward.objects.filter(pk=award.pk, state__in=sources)
-    if expected_version is not None:
-        awards = awards.filter(version=expected_version)
-    if not awards.update(state=target, version=F("version") + 1, updated_at=timezone.now(), **fields):
-        current = ImpAward.objects.get(pk=award.pk)
-        if current.state in sources:
-            raise ConflictError(_("Cette IMP a été modifiée pendant que vous la consultiez : rechargez la page."))
+    current = ImpAward.objects.select_for_update().get(pk=award.pk)
+    if current.state not in sources:
         raise DomainError(
             _("Cette IMP est maintenant « %(state)s » : cette action n'est plus possible.")
             % {"state": State(current.state).label}
         )
-    _record(award, kind, by, changes=[_state_change(award.state, target)], note=note)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(_("Cette IMP a été modifiée pendant que vous la consultiez : rechargez la page."))
+    ImpAward.objects.filter(pk=award.pk).update(
+        state=target, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    _record(award, kind, by, changes=[_state_change(current.state, target)], note=note)
     award.refresh_from_db()
     return award
 

@@ -340,7 +340,7 @@ def my_awards(request):
         )
         action = request.POST.get("action")
         decline_form = DeclineForm(request.POST, prefix=f"decline-{award.pk}")
-        version = int(request.POST.get("version") or 0)
+        version = _int_or_none(request.POST.get("version")) or 0
         try:
             if action == "accept":
                 services.award_accept(award=award, expected_version=version, by=request.user)

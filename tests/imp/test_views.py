@@ -586,3 +586,15 @@ def test_my_imp_and_envelopes_query_counts_do_not_grow(client_for, cast, imp):
             school_year=cast.school_year,
         )
     assert count_queries(rectorat, reverse("imp:envelopes")) == small
+
+
+def test_referent_does_not_see_the_principals_drafts(client_for, cast, imp, make_award):
+    draft = make_award(imp.staff.romain, "625")
+    client = client_for(cast.referent_a)
+    assert f"award-{draft.pk}" not in text(client.get(reverse("imp:mine")))
+    services.award_withdraw(award=draft, by=cast.principal_a)
+    assert f"award-{draft.pk}" not in text(client.get(reverse("imp:mine")))
+    proposed = make_award(imp.staff.romain, "1250", state="proposed")
+    services.award_withdraw(award=proposed, by=cast.principal_a)
+    page = text(client.get(reverse("imp:mine")))
+    assert f"award-{proposed.pk}" in page and "Retirée" in page
