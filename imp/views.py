@@ -5,6 +5,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -56,7 +57,7 @@ def _nearby_years(school_year: SchoolYear) -> list[SchoolYear]:
     return [years[key] for key in sorted(years)]
 
 
-def _award_form(school, school_year, data, *, rates, staff, named, initial=None, prefix="award"):
+def _award_form(data, *, rates, staff, named, initial=None, prefix="award"):
     return AwardForm(
         data, staff=staff, named_ids=named, amounts=[r.amount for r in rates], initial=initial, prefix=prefix
     )
@@ -77,9 +78,7 @@ def school_imp(request, uai: str, year: str):
     staff = selectors.active_staff(school) if can_manage else []
     action = request.POST.get("action", "") if request.method == "POST" else ""
     bound = request.POST if action else None
-    award_form = _award_form(
-        school, school_year, bound if action == "award" else None, rates=data.rates, staff=staff, named=named
-    )
+    award_form = _award_form(bound if action == "award" else None, rates=data.rates, staff=staff, named=named)
     opinion_forms = {
         body: OpinionForm(
             bound if action == f"opinion-{body}" else None,
@@ -95,9 +94,12 @@ def school_imp(request, uai: str, year: str):
     status = 200
     if action == "award" and award_form.is_valid():
         try:
-            award = services.award_create(school=school, school_year=school_year, by=request.user, **award_form.values)
-            if "propose" in request.POST:
-                services.award_propose(award=award, by=request.user)
+            with transaction.atomic():  # proposed at once, or not created at all
+                award = services.award_create(
+                    school=school, school_year=school_year, by=request.user, **award_form.values
+                )
+                if "propose" in request.POST:
+                    services.award_propose(award=award, by=request.user)
         except DomainError as exc:
             error = exc
         else:
@@ -151,8 +153,6 @@ def school_imp(request, uai: str, year: str):
             "can_manage": can_manage,
             "award_form": award_form,
             "opinion_forms": opinion_forms,
-            "cp_form": opinion_forms[BoardOpinion.Body.CP],
-            "ca_form": opinion_forms[BoardOpinion.Body.CA],
             "reduction_form": reduction_form,
             "error": error,
             "action": action,
@@ -203,11 +203,11 @@ def _award_action(request, award, action, forms) -> str:
         services.replacement_add(award=award, by=by, **data)
         return _("Le remplacement est enregistré.")
     if action == "leave_remove":
-        leave = get_object_or_404(award.leaves.all(), pk=request.POST.get("leave"))
+        leave = get_object_or_404(award.leaves.all(), pk=_int_or_none(request.POST.get("leave")))
         services.leave_remove(leave=leave, by=by)
         return _("Le congé est supprimé.")
     if action == "replacement_remove":
-        replacement = get_object_or_404(award.replacements.all(), pk=request.POST.get("replacement"))
+        replacement = get_object_or_404(award.replacements.all(), pk=_int_or_none(request.POST.get("replacement")))
         services.replacement_remove(replacement=replacement, by=by)
         return _("Le remplacement est supprimé.")
     raise Http404
@@ -230,8 +230,6 @@ def award_page(request, uai: str, year: str, pk: int):
     rates = services.legal_rates(school_year) if can_manage else []
     forms = {
         "update": _award_form(
-            school,
-            school_year,
             bound if action == "update" else None,
             rates=rates,
             staff=staff,
@@ -275,7 +273,6 @@ def award_page(request, uai: str, year: str, pk: int):
             "editable": can_manage and award.state in services.EDITABLE_STATES,
             "followed": can_manage and award.state in services.FOLLOWED_STATES,
             "can_close": can_manage and award.state in (ImpAward.State.VALIDATED, ImpAward.State.PAYING),
-            "forms": forms,
             "update_form": forms["update"],
             "done_form": forms["service_done"],
             "leave_form": forms["leave"],
@@ -336,7 +333,8 @@ def schedule_csv(request, uai: str, year: str):
 def my_awards(request):
     if request.method == "POST":
         award = get_object_or_404(
-            ImpAward.objects.filter(person__user=request.user).select_related("person"), pk=request.POST.get("award")
+            ImpAward.objects.filter(person__user=request.user).select_related("person"),
+            pk=_int_or_none(request.POST.get("award")),
         )
         action = request.POST.get("action")
         decline_form = DeclineForm(request.POST, prefix=f"decline-{award.pk}")

@@ -598,3 +598,13 @@ def test_referent_does_not_see_the_principals_drafts(client_for, cast, imp, make
     services.award_withdraw(award=proposed, by=cast.principal_a)
     page = text(client.get(reverse("imp:mine")))
     assert f"award-{proposed.pk}" in page and "Retirée" in page
+
+
+def test_garbage_identifiers_are_404_not_errors(client_for, cast, imp, make_award):
+    award = make_award(imp.staff.romain, state="validated")
+    assert client_for(cast.referent_a).post(reverse("imp:mine"), {"award": "x", "action": "accept"}).status_code == 404
+    principal = client_for(cast.principal_a)
+    url = school_url(cast, "imp:award", award.pk)
+    assert principal.post(url, {"action": "leave_remove", "leave": "x"}).status_code == 404
+    assert principal.post(url, {"action": "nothing"}).status_code == 404
+    assert client_for(cast.rectorat).post(reverse("imp:queue"), {"validate": "x"}).status_code == 404
