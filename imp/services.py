@@ -416,8 +416,9 @@ def award_declare_service_done(
 ) -> ImpAward:
     """The principal declares the service done (closing the award); a part-year award is then paid once.
 
-    ended_on, when the mission stopped before its planned end, is its last day carried out: nothing is paid
-    for the days after it.
+    The service is done when the mission is over: after its end date, or from July (the month of the last
+    ninth) for a whole-year award. ended_on, when the mission stopped before its planned end, is its last day
+    carried out: nothing is paid for the days after it.
     """
     school_year = award.school_year
     if done_on > timezone.localdate():
@@ -435,6 +436,17 @@ def award_declare_service_done(
             )
             % {"start": _date(award.start_date), "end": _date(award.end_date)}
         )
+    if ended_on is None:
+        # The service is done once the mission is over: a whole-year award from July (its last ninth).
+        over_from = datetime.date(school_year.start_year + 1, 7, 1) if award.whole_year else award.end_date
+        if done_on < over_from:
+            raise DomainError(
+                _(
+                    "La mission court jusqu'au %(end)s : le service fait se déclare à partir du %(from)s. Si elle a "
+                    "pris fin plus tôt, indiquez son dernier jour effectué."
+                )
+                % {"end": _date(award.end_date), "from": _date(over_from)}
+            )
     note = _("Service fait le %(date)s.") % {"date": _date(done_on)}
     if ended_on:
         note += " " + _("Mission interrompue après le %(date)s.") % {"date": _date(ended_on)}

@@ -215,7 +215,8 @@ def test_the_whole_workflow_records_who_and_when(cast, imp, make_award):
     record_opinions(cast)
     award = services.award_validate(award=award, by=cast.rectorat)
     award = services.award_start_payment(award=award, by=cast.rectorat)
-    award = services.award_declare_service_done(award=award, done_on=timezone.localdate(), by=cast.principal_a)
+    today = timezone.localdate()
+    award = services.award_declare_service_done(award=award, done_on=today, ended_on=today, by=cast.principal_a)
 
     assert award.state == State.CLOSED
     events = list(award.events.order_by("at", "pk").values_list("kind", "by__email"))
@@ -257,7 +258,7 @@ def test_a_transition_from_the_wrong_state_is_refused(cast, imp, make_award, sta
         "validate": lambda: services.award_validate(award=award, by=cast.rectorat),
         "start_payment": lambda: services.award_start_payment(award=award, by=cast.rectorat),
         "close": lambda: services.award_declare_service_done(
-            award=award, done_on=timezone.localdate(), by=cast.principal_a
+            award=award, done_on=timezone.localdate(), ended_on=timezone.localdate(), by=cast.principal_a
         ),
     }
     with refused("cette action n'est plus possible"):
@@ -649,3 +650,17 @@ def test_envelope_import_reads_windows_1252(cast):
 
 def test_factories_rate_helper_reads_the_seeded_table(db):
     assert imp_rate("3750").amount == D("3750.00")
+
+
+def test_the_service_is_declared_done_once_the_mission_is_over(cast, imp, make_award):
+    award = make_award(imp.staff.romain, state="paying")
+    today = timezone.localdate()
+    with refused("le service fait se déclare à partir du 01/07/"):
+        services.award_declare_service_done(award=award, done_on=today, by=cast.principal_a)
+    with refused("La date de fin de la mission doit être comprise"):
+        services.award_declare_service_done(
+            award=award, done_on=today, ended_on=today + datetime.timedelta(days=1), by=cast.principal_a
+        )
+    award = services.award_declare_service_done(award=award, done_on=today, ended_on=today, by=cast.principal_a)
+    assert (award.state, award.ended_on) == (State.CLOSED, today)
+    assert "Mission interrompue après le" in award.events.get(kind="closed").note
