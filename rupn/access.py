@@ -26,15 +26,35 @@ class Perm(StrEnum):
     VIEW_SCHOOL_ACTIVITY = "view_school_activity"  # the activity log of the school's referents
     VIEW_REVIEWS = "view_reviews"  # points d'étape and their minutes
     MANAGE_REVIEWS = "manage_reviews"  # schedule a point d'étape, record its minutes
+    VIEW_IMP = "view_imp"  # the school's IMP awards, envelope, schedule and history
+    MANAGE_IMP = "manage_imp"  # propose awards, record CP/CA opinions, reductions, leaves, service done
+    VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
+    MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
+
+
+# Perms that only an académie-level role (DANE, rectorat) may hold.
+ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "principal": frozenset(Perm) - {Perm.PRINT_BATCH},
+    "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS,
     "referent": frozenset(
         {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
     ),
-    "dane": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS}),
-    "rectorat": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS}),
+    "dane": frozenset(
+        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS, Perm.VIEW_IMP}
+    ),
+    "rectorat": frozenset(
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.PRINT_BATCH,
+            Perm.VIEW_REVIEWS,
+            Perm.VIEW_IMP,
+            Perm.VALIDATE_IMP,
+            Perm.MANAGE_ENVELOPES,
+        }
+    ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
 }
 

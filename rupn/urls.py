@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),
     path("", include("missions.urls_documents")),
+    path("", include("imp.urls")),
     path("", include("schools.urls")),
 ]

@@ -92,6 +92,11 @@ def _site_map_academie(user) -> list[dict]:
             {"url": reverse("missions:dane_reviews"), "title": _("Points d'étape à faire")},
             {"url": reverse("missions:event_create"), "title": _("Publier un événement")},
         ]
+    if "rectorat" in kinds:
+        links += [
+            {"url": reverse("imp:queue"), "title": _("IMP à valider")},
+            {"url": reverse("imp:envelopes"), "title": _("Enveloppes d'IMP")},
+        ]
     if kinds & {"dane", "rectorat"}:
         links.append({"url": reverse("documents:print_batches"), "title": _("Impressions des fiches pour le CA")})
     if "dane" in kinds:
@@ -160,6 +165,14 @@ def _site_map_schools(user) -> list[dict]:
                     "title": _("Fiche pour le conseil d'administration %(year)s") % {"year": years[0]},
                 }
             )
+        if Perm.VIEW_IMP in perms:
+            links += [
+                {
+                    "url": reverse("imp:school", args=[school.uai, years[0]]),
+                    "title": _("IMP %(year)s") % {"year": years[0]},
+                },
+                {"url": reverse("imp:schedule", args=[school.uai, years[0]]), "title": _("Échéancier des IMP")},
+            ]
         if Perm.VIEW_SCHOOL_ACTIVITY in perms:
             links.append(
                 {"url": reverse("missions:school_activity", args=[school.uai, years[0]]), "title": _("Activité")}

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.test.utils import override_settings
 
+from imp.demo import load_imp_demo
 from missions import demo as missions_demo
 from missions.models import AllocationPlan
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
@@ -879,6 +880,15 @@ def _write(demo: Demo) -> LoadResult:
         referent=users[demo.referent.email],
         principal=users[demo.principals[demo_school.uai].email],
         dane=users[demo.accounts["dane"].email],
+    )
+    load_imp_demo(
+        schools=list(schools.values()),
+        demo_school=demo_school,
+        year=demo_year,
+        principal=users[demo.principals[demo_school.uai].email],
+        rectorat=users[demo.accounts["rectorat"].email],
+        referent_person=referent_person,
+        created=created,
     )
 
     return LoadResult(

@@ -158,3 +158,15 @@ def client_for(client, cast):
 def _media_root(settings, tmp_path_factory):
     """Uploaded files (procedure sheets) go to a throwaway folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
+def _imp_rates_in_every_database_test(request, _catalogue_in_every_database_test):
+    """The IMP rates come from a data migration too: reload them after a transactional test flushed them."""
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        from django.apps import apps
+
+        from imp.models import ImpRate
+
+        if not ImpRate.objects.exists():
+            importlib.import_module("imp.migrations.0002_rates").load(apps, None)

@@ -245,3 +245,48 @@ class EventRegistrationFactory(DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
+
+
+# --- IMP ----------------------------------------------------------------------------------------------------------
+
+
+def imp_rate(amount: str):
+    """The legal rate of this amount (seeded by imp/migrations/0002_rates.py)."""
+    from decimal import Decimal
+
+    from imp.models import ImpRate
+
+    return ImpRate.objects.filter(amount=Decimal(amount)).order_by("-valid_from").first()
+
+
+class EnvelopeFactory(DjangoModelFactory):
+    class Meta:
+        model = "imp.Envelope"
+        django_get_or_create = ("school", "school_year")
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    amount = factory.LazyFunction(lambda: __import__("decimal").Decimal("7500.00"))
+
+
+class ImpAwardFactory(DjangoModelFactory):
+    """An award written directly (no service): for tests that need one in a given state."""
+
+    class Meta:
+        model = "imp.ImpAward"
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    person = factory.SubFactory(PersonFactory, school=factory.SelfAttribute("..school"))
+    rate = factory.LazyFunction(lambda: imp_rate("1250"))
+    whole_year = True
+    start_date = factory.LazyAttribute(lambda a: a.school_year.start_date)
+    end_date = factory.LazyAttribute(lambda a: a.school_year.end_date)
+    state = "draft"
+
+    class Params:
+        proposed = factory.Trait(state="proposed")
+        accepted = factory.Trait(state="accepted")
+        validated = factory.Trait(state="validated")
+        paying = factory.Trait(state="paying")
+        rejected = factory.Trait(state="rejected", rejection_reason="Motif")

@@ -16,6 +16,7 @@ from tests.factories import (
     AuthorizedActionFactory,
     EquipmentRequestFactory,
     EventFactory,
+    ImpAwardFactory,
     ProcedureSheetFactory,
     ReviewFactory,
 )
@@ -50,6 +51,9 @@ REVIEW_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 403, 404]
 EVENT_READ = [LOGIN, 200, 200, 200, 200, 404, 200, 200, 404]  # an event of the académie de Dijon
 EVENT_REFERENT_POST = [LOGIN, 302, 403, 403, 403, 404, 403, 403, 404]
 EVENT_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 404]
+IMP_READ = [LOGIN, 403, 200, 404, 200, 404, 200, 403, 404]  # principal, DANE, rectorat; referents use /mes-imp/
+SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
+RECTORAT_ONLY = [LOGIN, 403, 403, 403, 403, 403, 200, 403, 403]
 MATRIX = {
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
@@ -117,6 +121,14 @@ MATRIX = {
     ),
     "missions:event_calendar": ("get", "/evenements/{event}/evenement.ics", EVENT_READ),
     "missions:my_reminders": ("get", "/rappels/", EVERYONE),
+    "imp:school": ("get", "/etablissements/{uai}/{year}/imp/", IMP_READ),
+    "imp:award": ("get", "/etablissements/{uai}/{year}/imp/{award}/", IMP_READ),
+    "imp:schedule": ("get", "/etablissements/{uai}/{year}/imp/echeancier/", IMP_READ),
+    "imp:schedule_csv": ("get", "/etablissements/{uai}/{year}/imp/echeancier.csv", IMP_READ),
+    "imp:mine": ("get", "/mes-imp/", SIGNED_IN),
+    "imp:mine_csv": ("get", "/mes-imp/echeancier.csv", SIGNED_IN),
+    "imp:queue": ("get", "/rectorat/imp/", RECTORAT_ONLY),
+    "imp:envelopes": ("get", "/rectorat/enveloppes/", RECTORAT_ONLY),
 }
 
 
@@ -131,6 +143,8 @@ FILE_URLS = {
     "missions:activity_export": "the referent's activity log (CSV)",
     "missions:school_activity_export": "the school's activity log (CSV)",
     "missions:event_calendar": "an event (iCalendar .ics)",
+    "imp:schedule_csv": "the school's payment schedule (CSV)",
+    "imp:mine_csv": "the referent's payments (CSV)",
 }
 
 
@@ -161,6 +175,14 @@ def collectivity_objects(cast) -> dict:
         "equipment": equipment.pk,
     }
     return cast.collectivity_objects
+
+
+def imp_objects(cast) -> dict[str, int]:
+    """What the IMP URLs name: an award of the cast's referent in school A."""
+    if not hasattr(cast, "imp_objects"):
+        award = ImpAwardFactory(school=cast.school_a, school_year=cast.school_year, person=cast.referent_person)
+        cast.imp_objects = {"award": award.pk}
+    return cast.imp_objects
 
 
 def matrix_objects(cast) -> dict[str, int]:
@@ -222,6 +244,7 @@ def matrix_urls(cast) -> dict[str, str]:
         **collectivity_objects(cast),
         **document_objects(cast),
         **matrix_objects(cast),
+        **imp_objects(cast),
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 

@@ -27,6 +27,7 @@ NOT_IN_SITE_MAP = {
     "missions:review_detail": "one page per point d'étape, reached from the school's points d'étape",
     "missions:event_detail": "one page per event, reached from the events page",
     "missions:event_edit": "one page per event, reached from the event's page",
+    "imp:award": "one page per IMP award, reached from the school's IMP page",
     "schools:equipment_edit": "one page per equipment request, reached from the school's list",
 }
 
