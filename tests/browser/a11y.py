@@ -100,13 +100,15 @@ def assert_fits_320px(page: Page, where: str = "") -> None:
 
 
 def assert_prints_cleanly(page: Page, where: str = "") -> None:
-    """In print, no header navigation, breadcrumb, footer, skip links, nor buttons are shown."""
+    """In print, no header navigation, breadcrumb, footer, skip links, nor buttons are shown (a printed document's
+    own header and footer, inside .rupn-doc, are part of the paper)."""
     page.emulate_media(media="print")
     try:
         visible = page.evaluate(
             """() => [...document.querySelectorAll(
                     'header, nav, footer, .fr-skiplinks, button, .fr-btn, input[type=submit], input[type=file]'
-                )].filter(el => el.checkVisibility()).map(el => el.outerHTML.slice(0, 120))"""
+                )].filter(el => el.checkVisibility() && !(el.matches('header, footer') && el.closest('.rupn-doc')))
+                .map(el => el.outerHTML.slice(0, 120))"""
         )
         assert not visible, f"{where or page.url} prints navigation or buttons: {visible}"
     finally:
