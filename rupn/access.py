@@ -158,3 +158,13 @@ def get_collectivity_or_404(user, code: str):
     if found is None:
         raise Http404(_("Aucune collectivité de votre périmètre ne porte ce code."))
     return found
+
+
+def academie_staff_academies(user):
+    """The académies where this user is DANE or rectorat staff (403 when none): the dashboard's scope."""
+    from schools.models import Academie
+
+    ids = [pk for pk, kinds in user_scopes(user).academie_roles.items() if kinds & {"dane", "rectorat"}]
+    if not ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
+    return Academie.objects.filter(pk__in=ids).order_by("name", "pk")

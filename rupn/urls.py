@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),
     path("", include("schools.urls")),
+    path("", include("dashboard.urls")),
 ]

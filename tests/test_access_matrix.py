@@ -31,7 +31,12 @@ SCHOOL_TEAM_AND_COLLECTIVITY = [LOGIN, 200, 200, 404, 403, 404, 403, 200, 404]
 DANE_ONLY = [LOGIN, 403, 403, 403, 200, 200, 403, 403, 403]  # each DANE for its own académie
 COLLECTIVITY_A = [LOGIN, 404, 404, 404, 404, 404, 404, 200, 404]  # /collectivite/CD21/…: the others get 404
 COLLECTIVITY_A_POST = [LOGIN, 404, 404, 404, 404, 404, 404, 302, 404]
+ACADEMIE_STAFF = [LOGIN, 403, 403, 403, 200, 200, 200, 403, 403]  # DANE and rectorat, each for its own académie
 MATRIX = {
+    "dashboard:dashboard": ("get", "/dane/", ACADEMIE_STAFF),
+    "dashboard:schools": ("get", "/dane/etablissements/", ACADEMIE_STAFF),
+    "dashboard:schools_csv": ("get", "/dane/etablissements.csv", ACADEMIE_STAFF),
+    "dashboard:schools_xlsx": ("get", "/dane/etablissements.xlsx", ACADEMIE_STAFF),
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
     "schools:home": ("get", "/", [LOGIN, 302, 302, 302, 200, 200, 200, 200, 200]),
@@ -66,6 +71,8 @@ MATRIX = {
 
 # URLs that answer a file (PDF, CSV, ZIP…), not an HTML page: no title, no accessibility check of their own.
 FILE_URLS = {
+    "dashboard:schools_csv": "the table of schools (CSV)",
+    "dashboard:schools_xlsx": "the table of schools (Excel)",
     "schools:school_sheet": "a procedure sheet (PDF)",
     "schools:sheet_download": "a procedure sheet (PDF)",
 }

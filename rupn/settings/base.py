@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "schools",
     "missions",
     "imp",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
