@@ -2,8 +2,8 @@
 
 `school_rows()` is ONE query: each school with its plan state, coverage, blocking problem, referents and
 missions held by a single leaving person, as correlated subqueries over plans, rows and holders.
-`figures()` groups that same query by département, collectivité and kind: three queries in all, whatever the
-number of schools.
+`figures()` groups that same query by (département, collectivité, kind) in one query, whatever the number of
+schools, and adds the groups up by département, by collectivité and by kind.
 
 The count rules match missions.rules.check_plan (tests/dashboard/test_rules_agree.py checks it on random
 plans): a row of a blocking STANDARD mission is a blocking problem when its number of holders is below the
@@ -215,21 +215,29 @@ def _figures_of(schools, fields: tuple[str, ...]):
 
 
 def figures(academie_ids, year: SchoolYear) -> dict:
-    """The dashboard's figures by département, collectivité and kind (three queries) and their totals."""
+    """The dashboard's figures by département, collectivité and kind, and their totals.
+
+    One query groups the schools by (département, collectivité, kind), the finest of the three groupings; the
+    three groupings and the totals are sums of those few groups (at most départements × collectivités × kinds,
+    whatever the number of schools), added up here.
+    """
     base = annotate_schools(
         School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True), year
     )
-    result = {name: _figures_of(base, fields) for name, fields in FIGURE_GROUPS.items()}
+    fine = _figures_of(base, tuple(f for fields in FIGURE_GROUPS.values() for f in fields))
+    keys = ["schools", *[f"state_{state}" for state, _label in PLAN_STATES]]
+    keys += ["all_ok", "no_referent", "single_leaving", "referents"]
+    result = {}
+    for name, fields in FIGURE_GROUPS.items():
+        groups: dict[tuple, dict] = {}
+        for row in fine:
+            key = tuple(row[f] for f in fields)
+            group = groups.setdefault(key, {**{f: row[f] for f in fields}, **dict.fromkeys(keys, 0)})
+            for k in keys:
+                group[k] += row[k]
+        result[name] = [groups[key] for key in sorted(groups)]
     kind_labels = dict(School.Kind.choices)
     for group in result["kind"]:
         group["kind_label"] = kind_labels.get(group["kind"], group["kind"])
-    keys = [k for k in (result["departement"][0] if result["departement"] else {}) if not k.startswith("departement")]
-    result["total"] = {key: sum(g[key] for g in result["departement"]) for key in keys} or {
-        "schools": 0,
-        "all_ok": 0,
-        "no_referent": 0,
-        "single_leaving": 0,
-        "referents": 0,
-        **{f"state_{state}": 0 for state, _label in PLAN_STATES},
-    }
+    result["total"] = {k: sum(row[k] for row in fine) for k in keys}
     return result

@@ -161,7 +161,7 @@ def make_schools(cast, count):
 
 # Session, user, roles, académies and school year (5) come first on each page.
 EXPECTED_QUERIES = {
-    "/dane/": 5 + 3 + 1,  # figures by département / collectivité / kind; the header's schools
+    "/dane/": 5 + 1 + 1,  # the figures (one grouped query); the header's schools
     "/dane/etablissements/": 5 + 2 + 2 + 1 + 1,  # form choices (2), count + page, catalogue size, header
     "/dane/etablissements.csv": 5 + 2 + 1 + 1,  # form choices (2), catalogue size, the rows
 }
