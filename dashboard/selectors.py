@@ -19,6 +19,7 @@ Extension points (the data is on other branches):
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -28,7 +29,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -134,7 +134,6 @@ def annotate_schools(schools, year: SchoolYear):
     single_leaving = rows.exclude(mission__kind__in=[Mission.Kind.GROUP, Mission.Kind.DERIVED]).filter(
         Exists(leaving_holder), holder_count=1
     )
-    has_plan = Exists(AllocationPlan.objects.filter(school_id=OuterRef("pk"), school_year=year))
     annotations = {
         "plan_state": plan_state_expression(year),
         "held": SubqueryCount(held.values("pk")),
@@ -144,11 +143,7 @@ def annotate_schools(schools, year: SchoolYear):
     }
     for extra in EXTRA_ANNOTATIONS:
         annotations.update(extra(year))
-    schools = schools.annotate(**annotations)
-    # "Every blocking rule satisfied": a plan exists and none of its rows breaks a blocking rule.
-    return schools.annotate(
-        all_blocking_ok=Case(When(Q(has_plan) & Q(blocking=False), then=Value(1)), default=Value(0))
-    )
+    return schools.annotate(**annotations)
 
 
 @dataclass(frozen=True)
@@ -202,16 +197,49 @@ FIGURE_GROUPS = {
 }
 
 
-def _figures_of(schools, fields: tuple[str, ...]):
-    aggregates = {
-        "schools": Count("pk"),
-        **{f"state_{state}": Count("pk", filter=Q(plan_state=state)) for state, _label in PLAN_STATES},
-        "all_ok": Count("pk", filter=Q(all_blocking_ok=1)),
-        "no_referent": Count("pk", filter=Q(referents=0)),
-        "single_leaving": Coalesce(Sum("single_leaving"), 0),
-        "referents": Coalesce(Sum("referents"), 0),
+def _fine_figures(academie_ids, year: SchoolYear) -> list[dict]:
+    """One query: the table's per-school query as a derived table, grouped by (département, collectivité, kind).
+
+    Wrapping it (rather than aggregating the annotations directly) evaluates each school's subqueries once.
+    """
+    schools = annotate_schools(
+        School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True), year
+    ).annotate(
+        dep_code=F("departement__code"),
+        dep_name=F("departement__name"),
+        col_code=F("collectivity__code"),
+        col_name=F("collectivity__name"),
+        school_kind=F("kind"),
+    )
+    inner, params = (
+        schools.order_by()
+        .values("dep_code", "dep_name", "col_code", "col_name", "school_kind", "plan_state", "blocking")
+        .annotate(n_referents=F("referents"), n_single_leaving=F("single_leaving"))
+        .query.sql_with_params()
+    )
+    states = [state for state, _label in PLAN_STATES]
+    state_sums = ", ".join(f"SUM(CASE WHEN t.plan_state = %s THEN 1 ELSE 0 END) AS state_{s}" for s in states)
+    sql = f"""
+        SELECT t.dep_code, t.dep_name, t.col_code, t.col_name, t.school_kind, COUNT(*) AS schools, {state_sums},
+               SUM(CASE WHEN t.plan_state <> %s AND NOT t.blocking THEN 1 ELSE 0 END) AS all_ok,
+               SUM(CASE WHEN t.n_referents = 0 THEN 1 ELSE 0 END) AS no_referent,
+               COALESCE(SUM(t.n_single_leaving), 0) AS single_leaving,
+               COALESCE(SUM(t.n_referents), 0) AS referents
+        FROM ({inner}) t
+        GROUP BY t.dep_code, t.dep_name, t.col_code, t.col_name, t.school_kind
+    """  # noqa: S608 (only our own compiled SQL and constant column names are interpolated)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*states, NO_PLAN, *params])  # in the order of the placeholders
+        columns = [c[0] for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    renames = {
+        "dep_code": "departement__code",
+        "dep_name": "departement__name",
+        "col_code": "collectivity__code",
+        "col_name": "collectivity__name",
+        "school_kind": "kind",
     }
-    return list(schools.order_by().values(*fields).annotate(**aggregates).order_by(*fields))
+    return [{renames.get(k, k): (int(v) if k not in renames else v) for k, v in row.items()} for row in rows]
 
 
 def figures(academie_ids, year: SchoolYear) -> dict:
@@ -221,10 +249,7 @@ def figures(academie_ids, year: SchoolYear) -> dict:
     three groupings and the totals are sums of those few groups (at most départements × collectivités × kinds,
     whatever the number of schools), added up here.
     """
-    base = annotate_schools(
-        School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True), year
-    )
-    fine = _figures_of(base, tuple(f for fields in FIGURE_GROUPS.values() for f in fields))
+    fine = _fine_figures(academie_ids, year)
     keys = ["schools", *[f"state_{state}" for state, _label in PLAN_STATES]]
     keys += ["all_ok", "no_referent", "single_leaving", "referents"]
     result = {}

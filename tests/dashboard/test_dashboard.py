@@ -42,17 +42,18 @@ def test_school_rows_give_state_coverage_blocking_and_referents(cast, plans):
     rows = rows_by_uai(cast)
     a, b = rows[cast.school_a.uai], rows[cast.school_b.uai]
     standard = selectors.standard_mission_count()
-    assert (a.plan_state, a.blocking, a.all_blocking_ok, a.referents) == ("draft", False, 1, 1)
+    assert (a.plan_state, a.blocking, a.referents) == ("draft", False, 1)
     assert a.held == Mission.objects.filter(kind="standard", requires_action="").count() < standard
     assert a.single_leaving == a.held  # Alice holds every row alone and leaves
-    assert (b.plan_state, b.blocking, b.all_blocking_ok, b.referents, b.held) == ("submitted", True, 0, 0, 0)
+    assert (b.plan_state, b.blocking, b.referents, b.held) == ("submitted", True, 0, 0)
     assert cast.school_c.uai not in rows  # another académie
 
 
 def test_a_school_without_plan_is_counted_as_none_and_not_ok(cast):
     rows = rows_by_uai(cast)
     assert rows[cast.school_a.uai].plan_state == "none"
-    assert rows[cast.school_a.uai].all_blocking_ok == 0
+    total = selectors.figures([cast.dijon.pk], cast.school_year)["total"]
+    assert (total["state_none"], total["all_ok"], total["no_referent"]) == (2, 0, 2)
 
 
 def test_figures_by_departement_collectivity_and_kind(cast, plans):
