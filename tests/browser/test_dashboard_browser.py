@@ -2,6 +2,7 @@
 
 import csv
 import io
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -31,7 +32,7 @@ def test_dane_filters_by_departement_and_kind_then_downloads_the_csv(page: Page,
         page.locator("#export-csv").click()
     download = download_info.value
     assert download.suggested_filename == f"etablissements-{cast.school_year.name}.csv"
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 1 + 3
     assert {row[2] for row in rows[1:]} == {"Sens"}
