@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -65,17 +64,7 @@ Through = PlanRow.holders.through
 
 def _holder_count():
     """The number of holders of the row OuterRef('pk')."""
-    return Coalesce(
-        Subquery(
-            Through.objects.filter(planrow_id=OuterRef("pk"))
-            .order_by()
-            .values("planrow_id")
-            .annotate(n=Count("*"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+    return SubqueryCount(Through.objects.filter(planrow_id=OuterRef("pk")).order_by().values("pk"))
 
 
 def _rows(year: SchoolYear):
