@@ -382,6 +382,7 @@ def main() -> int:
         f"\n## dashboard — {datetime.datetime.now():%Y-%m-%d %H:%M}\n",
         f"{School.objects.count()} schools in the database, largest académie {schools_in_largest} schools; "
         f"{platform.python_implementation()} {platform.python_version()}, {vendor}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at the end (the machine is shared), "
         f"{args.requests} requests each, Django test client, DEBUG off. "
         + (f"Generated in {generated_in:.0f} s: {counts}.\n" if counts else "Data set reused.\n"),
         "\n| request | p50 ms | p95 ms | queries | goal (p95) |\n|---|---|---|---|---|\n",
