@@ -87,6 +87,10 @@ def test_rectorat_sees_the_same_dashboard_and_other_dane_sees_only_its_academie(
     assert cast.school_a.uai not in other
     csv_other = b"".join(client_for(cast.dane_other).get("/dane/etablissements.csv").streaming_content).decode()
     assert cast.school_a.uai not in csv_other and cast.school_c.uai in csv_other
+    dashboard_other = client_for(cast.dane_other).get("/dane/").content.decode()
+    assert "Doubs" in dashboard_other and "Côte-d&#x27;Or" not in dashboard_other
+    figures_other = selectors.figures([cast.besancon.pk], cast.school_year)["total"]
+    assert figures_other["schools"] == 1
 
 
 @pytest.mark.parametrize("user", ["principal_a", "referent_a", "collectivity_a"])
