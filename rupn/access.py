@@ -257,3 +257,13 @@ def visible_academie_ids(user) -> frozenset[int]:
         ids |= set(School.objects.filter(q).values_list("departement__academie_id", flat=True).distinct().order_by())
     user._rupn_academies = frozenset(ids)
     return user._rupn_academies
+
+
+def academie_staff_academies(user):
+    """The académies where this user is DANE or rectorat staff (403 when none): the dashboard's scope."""
+    from schools.models import Academie
+
+    ids = [pk for pk, kinds in user_scopes(user).academie_roles.items() if kinds & {"dane", "rectorat"}]
+    if not ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
+    return Academie.objects.filter(pk__in=ids).order_by("name", "pk")

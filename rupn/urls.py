@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("missions.urls_documents")),
     path("", include("imp.urls")),
     path("", include("schools.urls")),
+    path("", include("dashboard.urls")),
 ]

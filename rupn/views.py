@@ -86,6 +86,9 @@ def _site_map_academie(user) -> list[dict]:
     """The académie-wide pages of DANE and rectorat staff."""
     kinds = user_scopes(user).kinds
     links = []
+    if kinds & {"dane", "rectorat"}:
+        links.append({"url": reverse("dashboard:dashboard"), "title": _("Tableau de bord de l'académie")})
+        links.append({"url": reverse("dashboard:schools"), "title": _("Établissements de l'académie")})
     if "dane" in kinds:
         links += [
             {"url": reverse("missions:dane_activity"), "title": _("Activité des référents par établissement")},

@@ -55,6 +55,10 @@ IMP_READ = [LOGIN, 403, 200, 404, 200, 404, 200, 403, 404]  # principal, DANE, r
 SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
 RECTORAT_ONLY = [LOGIN, 403, 403, 403, 403, 403, 200, 403, 403]
 MATRIX = {
+    "dashboard:dashboard": ("get", "/dane/", ACADEMIE_STAFF),
+    "dashboard:schools": ("get", "/dane/etablissements/", ACADEMIE_STAFF),
+    "dashboard:schools_csv": ("get", "/dane/etablissements.csv", ACADEMIE_STAFF),
+    "dashboard:schools_xlsx": ("get", "/dane/etablissements.xlsx", ACADEMIE_STAFF),
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
     "schools:home": ("get", "/", [LOGIN, 302, 302, 302, 200, 200, 200, 200, 200]),
@@ -134,6 +138,8 @@ MATRIX = {
 
 # URLs that answer a file (PDF, CSV, ZIP…), not an HTML page: no title, no accessibility check of their own.
 FILE_URLS = {
+    "dashboard:schools_csv": "the table of schools (CSV)",
+    "dashboard:schools_xlsx": "the table of schools (Excel)",
     "schools:school_sheet": "a procedure sheet (PDF)",
     "schools:sheet_download": "a procedure sheet (PDF)",
     "documents:ca_sheet_pdf": "the CA sheet (PDF)",

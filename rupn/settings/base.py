@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "schools",
     "missions",
     "imp",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

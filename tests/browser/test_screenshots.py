@@ -12,6 +12,8 @@ from tests.test_access_matrix import matrix_urls
 SCREENSHOT_PAGES = {
     "allocation-table": ("principal_a", "missions:allocation"),
     "school-page": ("principal_a", "schools:detail"),
+    "dane-dashboard": ("dane", "dashboard:dashboard"),
+    "dane-school-table": ("dane", "dashboard:schools"),
 }
 WIDTHS = (1280, 375)
 

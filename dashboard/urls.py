@@ -1,0 +1,12 @@
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("dane/", views.dashboard, name="dashboard"),
+    path("dane/etablissements/", views.school_table, name="schools"),
+    path("dane/etablissements.csv", views.school_table_csv, name="schools_csv"),
+    path("dane/etablissements.xlsx", views.school_table_xlsx, name="schools_xlsx"),
+]
