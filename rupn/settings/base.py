@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+import datetime
 import warnings
 from pathlib import Path
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "schools",
     "missions",
     "imp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "rupn.middleware.csp_nonce_middleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rupn.urls"
@@ -92,6 +95,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the others try
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one address, logins with it are refused
+# for AXES_COOLOFF_TIME (or until staff delete the attempt in the admin, "Axes" section).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Locked by account, not by IP address: a whole school often reaches us through one address (NAT), and one
+# teacher's typos must not lock out the others. axes warns about that choice (W006): it is deliberate.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the e-mail address under this name
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "rupn.accounts.lockout"
+AXES_VERBOSE = False  # axes' own log lines name the address typed: ours (rupn.security) give user ids only
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by rupn.security (user id only), not stored
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -188,5 +210,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.template": {"level": "INFO"}},
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        # axes' own lines name the address typed (personal data); rupn.security logs user ids instead.
+        "axes": {"level": "ERROR"},
+    },
 }
