@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -96,4 +97,5 @@ def site(request) -> dict:
         "title": "",
         "breadcrumb_data": None,
         "account": SimpleLazyObject(lambda: account_for(request)),
+        "oidc_provider_name": settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else "",
     }

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from rupn import accounts, views
+from rupn import accounts, oidc, views
 from schools.views import LoginView
 
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("mot-de-passe/change/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("oidc/connexion/", oidc.authentication_init, name="oidc_authentication_init"),
+    path("oidc/retour/", oidc.authentication_callback, name="oidc_authentication_callback"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

@@ -44,6 +44,8 @@ MATRIX = {
     "password_reset_done": ("get", "/mot-de-passe/oublie/envoye/", [200] * 9),
     "password_reset_confirm": ("get", "/mot-de-passe/nouveau/MQ/jeton-invalide/", [200] * 9),
     "password_reset_complete": ("get", "/mot-de-passe/change/", [200] * 9),
+    "oidc_authentication_init": ("get", "/oidc/connexion/", [404] * 9),  # single sign-on is off by default
+    "oidc_authentication_callback": ("get", "/oidc/retour/", [404] * 9),
     "accessibility": ("get", "/accessibilite/", [200] * 9),
     "legal_notice": ("get", "/mentions-legales/", [200] * 9),
     "personal_data": ("get", "/donnees-personnelles/", [200] * 9),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "missions",
     "imp",
     "axes",
+    "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,22 @@ AXES_LOCKOUT_CALLABLE = "rupn.accounts.lockout"
 AXES_VERBOSE = False  # axes' own log lines name the address typed: ours (rupn.security) give user ids only
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by rupn.security (user id only), not stored
+# Optional single sign-on (OpenID Connect, rupn/oidc.py): off unless OIDC_ENABLED; see README "Security".
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="ProConnect")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_CREATE_USER = False  # accounts are matched by e-mail, never created
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "/connexion/"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("rupn.oidc.ExistingAccountsBackend")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
