@@ -167,3 +167,23 @@ def test_logins_and_failures_are_logged_with_user_ids_only(client, db, caplog):
     everything = caplog.text
     assert "secret" not in everything
     assert "mauvais-mot-de-passe" not in everything
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [("principal_b", "/etablissements/{uai}/", 404), ("referent_a", "/etablissements/{uai}/personnels/", 403)],
+)
+def test_refused_accesses_are_logged_with_user_ids_only(client_for, cast, caplog, role, path, status):
+    user = getattr(cast, role)
+    with caplog.at_level(logging.INFO, logger="rupn.security"):
+        response = client_for(user).get(path.format(uai=cast.school_a.uai))
+    assert response.status_code == status
+    lines = [r.getMessage() for r in caplog.records if r.name == "rupn.security"]
+    assert f"access refused status={status} user_id={user.pk}" in lines[-1]
+    assert user.email not in caplog.text and user.last_name not in caplog.text
+
+
+def test_allowed_access_is_not_logged_as_refused(client_for, cast, caplog):
+    with caplog.at_level(logging.INFO, logger="rupn.security"):
+        assert client_for(cast.principal_a).get(f"/etablissements/{cast.school_a.uai}/").status_code == 200
+    assert "access refused" not in caplog.text
