@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from rupn import accounts, oidc, views
+from rupn import accounts, oidc, personal_data, views
 from schools.views import LoginView
 
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("mes-donnees/", personal_data.my_data, name="my_data"),
     path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),

@@ -50,6 +50,7 @@ MATRIX = {
     "legal_notice": ("get", "/mentions-legales/", [200] * 9),
     "personal_data": ("get", "/donnees-personnelles/", [200] * 9),
     "site_map": ("get", "/plan-du-site/", [200] * 9),
+    "my_data": ("get", "/mes-donnees/", [LOGIN] + [200] * 8),
     "schools:means": ("get", "/etablissements/{uai}/{year}/moyens/", SCHOOL_READ),
     "schools:equipment": ("get", "/etablissements/{uai}/{year}/equipements/", SCHOOL_READ),
     "schools:equipment_edit": ("get", "/etablissements/{uai}/{year}/equipements/{equipment}/", SCHOOL_TEAM),
@@ -72,6 +73,7 @@ MATRIX = {
 
 # URLs that answer a file (PDF, CSV, ZIP…), not an HTML page: no title, no accessibility check of their own.
 FILE_URLS = {
+    "my_data": "the signed-in person's data (JSON)",
     "schools:school_sheet": "a procedure sheet (PDF)",
     "schools:sheet_download": "a procedure sheet (PDF)",
 }

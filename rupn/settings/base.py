@@ -196,6 +196,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# RGPD: staff no longer in post are anonymized this many years after the school year of their last mission.
+ANONYMIZE_AFTER_YEARS = env.int("ANONYMIZE_AFTER_YEARS", default=2)
+CELERY_BEAT_SCHEDULE["anonymize-persons"] = {"task": "rupn.tasks.anonymize_persons", "schedule": 24 * 3600}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
