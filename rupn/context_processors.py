@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,7 @@ def site(request) -> dict:
         "breadcrumb_data": None,
         "account": SimpleLazyObject(lambda: account_for(request)),
         "can_print_batches": SimpleLazyObject(lambda: _can_print_batches(request)),
+        "oidc_provider_name": settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else "",
     }
 
 

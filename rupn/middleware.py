@@ -11,3 +11,25 @@ def csp_nonce_middleware(get_response):
         return get_response(request)
 
     return middleware
+
+
+def refused_access_log_middleware(get_response):
+    """Log every refused access (403, 404) of a signed-in user: user id, status, view and path (ids only)."""
+    import logging
+
+    logger = logging.getLogger("rupn.security")
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code in (403, 404) and request.user.is_authenticated:
+            match = getattr(request, "resolver_match", None)
+            logger.warning(
+                "access refused status=%s user_id=%s view=%s path=%s",
+                response.status_code,
+                request.user.pk,
+                match.view_name if match else "-",
+                request.path,
+            )
+        return response
+
+    return middleware

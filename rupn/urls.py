@@ -3,15 +3,26 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from rupn import views
+from rupn import accounts, oidc, personal_data, views
 from schools.views import LoginView
 
 urlpatterns = [
     path("connexion/", login_not_required(LoginView.as_view()), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oublie/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("mot-de-passe/oublie/envoye/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("mot-de-passe/change/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("oidc/connexion/", oidc.authentication_init, name="oidc_authentication_init"),
+    path("oidc/retour/", oidc.authentication_callback, name="oidc_authentication_callback"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("mes-donnees/", personal_data.my_data, name="my_data"),
     path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
     path("", include("missions.urls")),

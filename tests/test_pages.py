@@ -18,6 +18,9 @@ from tests.utils import extract_form_fields, flat
 FOOTER_PAGES = ["accessibility", "legal_notice", "personal_data", "site_map"]
 # URL name -> why the site map does not link it.
 NOT_IN_SITE_MAP = {
+    "password_reset_done": "the answer to a reset request",
+    "password_reset_confirm": "reached from the link of the reset e-mail",
+    "password_reset_complete": "the answer to a new password",
     "schools:person_edit": "one page per person, reached from the staff list",
     "documents:letter_preview": "one letter per referent, reached from the allocation table's documents block",
     "documents:print_batch": "one page per batch printing, reached from the batch printing page",

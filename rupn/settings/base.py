@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+import datetime
 import warnings
 from pathlib import Path
 
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "missions",
     "imp",
     "dashboard",
+    "axes",
+    "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
@@ -45,11 +48,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rupn.middleware.refused_access_log_middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "rupn.middleware.csp_nonce_middleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rupn.urls"
@@ -94,6 +99,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the others try
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one address, logins with it are refused
+# for AXES_COOLOFF_TIME (or until staff delete the attempt in the admin, "Axes" section).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Locked by account, not by IP address: a whole school often reaches us through one address (NAT), and one
+# teacher's typos must not lock out the others. axes warns about that choice (W006): it is deliberate.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the e-mail address under this name
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "rupn.accounts.lockout"
+AXES_VERBOSE = False  # axes' own log lines name the address typed: ours (rupn.security) give user ids only
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by rupn.security (user id only), not stored
+# Optional single sign-on (OpenID Connect, rupn/oidc.py): off unless OIDC_ENABLED; see README "Security".
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="ProConnect")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_CREATE_USER = False  # accounts are matched by e-mail, never created
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "/connexion/"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("rupn.oidc.ExistingAccountsBackend")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -174,6 +214,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)  # seconds per document
 PRINT_BATCH_TTL_HOURS = env.int("PRINT_BATCH_TTL_HOURS", default=72)  # a batch's ZIP is kept this long
 CELERY_BEAT_SCHEDULE["print-batches-purge"] = {"task": "rupn.tasks.print_batches_purge", "schedule": 3600.0}
+# RGPD: staff no longer in post are anonymized this many years after the school year of their last mission.
+ANONYMIZE_AFTER_YEARS = env.int("ANONYMIZE_AFTER_YEARS", default=2)
+CELERY_BEAT_SCHEDULE["anonymize-persons"] = {"task": "rupn.tasks.anonymize_persons", "schedule": 24 * 3600}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -206,5 +249,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.template": {"level": "INFO"}},
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        # axes' own lines name the address typed (personal data); rupn.security logs user ids instead.
+        "axes": {"level": "ERROR"},
+    },
 }

@@ -21,6 +21,8 @@ from tests.test_access_matrix import FILE_URLS, MATRIX, matrix_urls, roles_openi
 
 # URL name -> why it has no page to check.
 EXEMPT = {
+    "oidc_authentication_init": "single sign-on (off in tests): redirects to the identity provider",
+    "oidc_authentication_callback": "single sign-on (off in tests): the provider's return, then a redirect",
     "logout": "POST only: signs out and redirects to the login page",
     "missions:allocation_check": "POST only: the JSON rule messages the allocation table's script asks for",
     "schools:collectivity_home": "redirects to the collectivité's own page, which is checked",

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from missions.models import AllocationPlan, PlanRow, SentEmail
 from missions.selectors import plan_for, plan_view
@@ -100,7 +101,7 @@ def test_printed_logins_authenticate_with_their_roles():
         "admin",
     ]
     for email in emails:
-        assert authenticate(email=email, password=password) is not None, email
+        assert authenticate(RequestFactory().post("/connexion/"), email=email, password=password) is not None, email
 
     principal_role = Role.objects.get(user__email="principal@demo.rupn.fr")
     school = principal_role.school
@@ -157,7 +158,7 @@ def test_without_the_data_files_the_demo_is_generated(tmp_path):
     assert all(is_valid_uai(uai) for uai in School.objects.values_list("uai", flat=True))
     password, emails = printed_logins(output)
     assert len(emails) == 6
-    assert all(authenticate(email=email, password=password) for email in emails)
+    assert all(authenticate(RequestFactory().post("/connexion/"), email=email, password=password) for email in emails)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,42 @@
+"""Every state change is a POST with a CSRF token: POST-only views refuse GET, and no URL of the project takes
+a POST without the token (Django's CsrfViewMiddleware, nothing csrf_exempt)."""
+
+import pytest
+from django.test import Client
+
+from tests.test_access_matrix import LOGIN, MATRIX, ROLES, matrix_urls
+
+POST_ONLY = [name for name, (method, _p, _o) in MATRIX.items() if method == "post"]
+
+
+def allowed_role(name: str) -> str:
+    """A role of the cast that the URL lets through (not refused by the access layer)."""
+    for role, expected in zip(ROLES, MATRIX[name][2], strict=True):
+        if role != "anonymous" and expected not in (LOGIN, 403, 404):
+            return role
+    return "anonymous"
+
+
+def client_as(cast, role: str) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    return client
+
+
+def test_the_matrix_has_post_only_views():
+    assert {"logout", "missions:allocation_check", "schools:sheet_delete"} <= set(POST_ONLY)
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_views_refuse_get(cast, name):
+    client = client_as(cast, allowed_role(name))
+    assert client.get(matrix_urls(cast)[name]).status_code == 405
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_a_post_without_csrf_token_is_refused(cast, name):
+    client = client_as(cast, allowed_role(name))
+    response = client.post(matrix_urls(cast)[name], {"anything": "1"})
+    assert response.status_code == 403, name
+    assert "Formulaire expiré" in response.content.decode()
