@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from imp.models import BoardOpinion
 from missions.models import SentEmail
 from schools.models import SchoolYear
 from tests.factories import EnvelopeFactory, ImpAwardFactory, PersonFactory, imp_rate
@@ -80,3 +81,23 @@ def test_proposed_imp_asks_its_holder_once_for_their_agreement(cast):
     award.state = "accepted"
     award.save()
     assert send(january(cast) + datetime.timedelta(days=1), "imp_award_proposed") == []
+
+
+def test_a_recorded_ca_opinion_stops_the_weekly_ca_reminder(cast):
+    next_year, _created = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year + 1)
+    february = datetime.date(cast.school_year.start_year + 1, 2, 1)
+    assert sorted(m.to[0] for m in send(february, "ca_weekly")) == sorted(
+        [cast.principal_a.email, cast.principal_b.email]
+    )
+    BoardOpinion.objects.create(
+        school=cast.school_a, school_year=next_year, body="cp", date=february, opinion="favorable"
+    )
+    next_week = february + datetime.timedelta(days=7)
+    assert sorted(m.to[0] for m in send(next_week, "ca_weekly")) == sorted(
+        [cast.principal_a.email, cast.principal_b.email]
+    )  # the conseil pédagogique's opinion is not the CA's
+    BoardOpinion.objects.create(
+        school=cast.school_a, school_year=next_year, body="ca", date=next_week, opinion="favorable"
+    )
+    week_after = next_week + datetime.timedelta(days=7)
+    assert [m.to for m in send(week_after, "ca_weekly")] == [[cast.principal_b.email]]

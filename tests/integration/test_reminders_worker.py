@@ -30,7 +30,12 @@ def april_first(cast) -> str:
 def test_beat_schedule_names_the_reminder_and_rentree_jobs():
     celery_app.loader.import_default_modules()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert tasks == {"missions.tasks.reminders_daily", "missions.tasks.rentree_rollover"}
+    # (plus the documents' purge of expired print batches, merged from issue 4)
+    assert tasks == {
+        "missions.tasks.reminders_daily",
+        "missions.tasks.rentree_rollover",
+        "rupn.tasks.print_batches_purge",
+    }
     assert tasks <= set(celery_app.tasks)
 
 
