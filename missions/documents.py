@@ -4,19 +4,24 @@ Each document is built in two steps, as pretix builds its invoices: first its da
 plain dataclasses (a fixed number of queries, nothing lazy left for the template to load), then rendered by
 the one renderer (rupn.pdf) or shown as an HTML preview from the same template.
 
-Each section of a document is one function over the loaded plan. To add a section (the IMP proposals come
-with the imp app): write its function here, add its field to the document's dataclass, and include its
-template at the marked place of templates/missions/pdf/_ca_sheet.html or _mission_letter.html.
+Each section of a document is one function over the loaded plan. To add a section: write its function here,
+add its field to the document's dataclass, and include its template in templates/missions/pdf/_ca_sheet.html
+or _mission_letter.html (as the IMP sections do: imp_section, letter_imp, opinions_section).
 """
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from imp.models import BoardOpinion, Envelope, ImpAward
+from imp.money import format_euros
+from imp.selectors import school_awards
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import CONTINUITY, PersonInfo, RowState, check_plan
 from missions.selectors import catalogue, mission_specs, row_key
@@ -106,6 +111,29 @@ class Opinions:
 
 
 @dataclass(frozen=True)
+class ImpLine:
+    """One proposed IMP: amounts already written the French way (1 250,00 €)."""
+
+    person: str
+    mission: str
+    rate: str
+    period: str  # "toute l'année scolaire" or "du … au …"
+    payment: str  # how it is paid
+    state: str
+
+
+@dataclass(frozen=True)
+class ImpSection:
+    """The school's IMP proposals for the year, with the envelope and what is left of it."""
+
+    lines: tuple[ImpLine, ...]
+    total: str
+    envelope: str  # "" when the rectorat has not notified it yet
+    left: str
+    over_envelope: bool
+
+
+@dataclass(frozen=True)
 class CaSheet:
     title: str
     header: DocumentHeader
@@ -117,6 +145,7 @@ class CaSheet:
     continuity: tuple[str, ...]
     authorized_actions: tuple[AuthorizedActionLine, ...]
     opinions: Opinions | None
+    imp: ImpSection
     filename: str
 
 
@@ -137,6 +166,7 @@ class MissionLetter:
     person_status: str
     missions: tuple[LetterMission, ...]
     dane_offer: tuple[str, ...]
+    imp: tuple[ImpLine, ...]
     filename: str
 
 
@@ -145,22 +175,28 @@ class MissionLetter:
 
 @dataclass(frozen=True)
 class LoadedPlan:
-    """A plan with everything its documents read, loaded once (six queries)."""
+    """A plan with everything its documents read, loaded once (eight queries)."""
 
     plan: AllocationPlan
     missions: list[Mission]
     rows: list[PlanRow]
     actions: list[AuthorizedAction]
     principal_names: tuple[str, ...]
+    awards: list[ImpAward]  # every IMP of the school and year, void ones included
+    opinions: dict[str, datetime.date]  # BoardOpinion.Body -> date of the sitting
 
 
 def plans_queryset():
     rows = PlanRow.objects.select_related("mission").prefetch_related(
         Prefetch("holders", queryset=Person.objects.order_by("last_name", "first_name", "pk"))
     )
-    return AllocationPlan.objects.select_related(
-        "school__departement__academie", "school__collectivity", "school_year"
-    ).prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
+    envelope = Envelope.objects.filter(school=OuterRef("school"), school_year=OuterRef("school_year")).values("amount")
+    return (
+        AllocationPlan.objects.select_related("school__departement__academie", "school__collectivity", "school_year")
+        .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
+        # The IMP envelope rides along with the plan (no query of its own).
+        .annotate(imp_envelope=Subquery(envelope[:1]))
+    )
 
 
 def load_plan(plan_id: int, *, missions: list[Mission] | None = None) -> LoadedPlan:
@@ -183,6 +219,12 @@ def load_plan(plan_id: int, *, missions: list[Mission] | None = None) -> LoadedP
         rows=list(plan.rows.all()),
         actions=actions,
         principal_names=tuple(user.get_full_name() or user.email for user in principals),
+        awards=school_awards(school, plan.school_year),
+        opinions=dict(
+            BoardOpinion.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id)
+            .order_by("body")
+            .values_list("body", "date")
+        ),
     )
 
 
@@ -306,11 +348,56 @@ def authorized_actions_section(loaded: LoadedPlan) -> tuple[AuthorizedActionLine
 
 
 def opinions_section(loaded: LoadedPlan) -> Opinions | None:
-    """The dates of the CP and CA opinions, when recorded.
+    """The dates of the CP and CA opinions recorded in the imp app; None when neither is (lines to fill by hand)."""
+    if not loaded.opinions:
+        return None
+    return Opinions(
+        pedagogical_council=loaded.opinions.get(BoardOpinion.Body.CP),
+        board=loaded.opinions.get(BoardOpinion.Body.CA),
+    )
 
-    Hook: the imp app records them; until it does, None (the sheet then leaves lines to fill in by hand).
-    """
-    return None
+
+def _imp_line(award: ImpAward) -> ImpLine:
+    if award.whole_year:
+        period = _("toute l'année scolaire")
+        payment = _("versée par neuvièmes, de novembre à juillet")
+    else:
+        period = _("du %(start)s au %(end)s") % {
+            "start": date_format(award.start_date, "j F Y"),
+            "end": date_format(award.end_date, "j F Y"),
+        }
+        payment = _("versée en une fois, après service fait")
+    return ImpLine(
+        person=award.person.full_name,
+        mission=award.get_mission_display(),
+        rate=format_euros(award.rate.amount),
+        period=period,
+        payment=payment,
+        state=award.get_state_display(),
+    )
+
+
+def _live_awards(loaded: LoadedPlan) -> list[ImpAward]:
+    return [award for award in loaded.awards if not award.is_void]
+
+
+def imp_section(loaded: LoadedPlan) -> ImpSection:
+    """The IMP proposals (declined, rejected and withdrawn ones left out), their total and the envelope."""
+    live = _live_awards(loaded)
+    total = sum((award.rate.amount for award in live), Decimal("0.00"))
+    envelope = loaded.plan.imp_envelope
+    return ImpSection(
+        lines=tuple(_imp_line(award) for award in live),
+        total=format_euros(total),
+        envelope=format_euros(envelope),
+        left=format_euros(envelope - total) if envelope is not None else "",
+        over_envelope=envelope is not None and envelope < total,
+    )
+
+
+def letter_imp(loaded: LoadedPlan, person: Person) -> tuple[ImpLine, ...]:
+    """The IMP proposed to this person in the plan's school and year: its rate and how it is paid."""
+    return tuple(_imp_line(award) for award in _live_awards(loaded) if award.person_id == person.pk)
 
 
 # --- Documents -----------------------------------------------------------------------------------------
@@ -332,6 +419,7 @@ def ca_sheet_data(loaded: LoadedPlan) -> CaSheet:
         continuity=continuity_section(loaded),
         authorized_actions=authorized_actions_section(loaded),
         opinions=opinions_section(loaded),
+        imp=imp_section(loaded),
         filename=f"fiche-ca-{header.uai}-{header.school_year}.pdf",
     )
 
@@ -368,6 +456,7 @@ def mission_letter_data(loaded: LoadedPlan, person: Person) -> MissionLetter:
         person_status=person.get_status_display(),
         missions=tuple(held),
         dane_offer=tuple(str(item) for item in DANE_SUPPORT_OFFER),
+        imp=letter_imp(loaded, person),
         filename=f"lettre-de-mission-{header.uai}-{header.school_year}-{person.pk}.pdf",
     )
 

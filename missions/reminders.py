@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from imp.models import BoardOpinion
 from missions.ics import event_ics
 from missions.models import AllocationPlan, Event, EventRegistration, Review, SentEmail
 from missions.notifications import email_send_once, render_email
@@ -150,13 +151,13 @@ def _settings(today: datetime.date):
 
 
 def schools_through_ca(school_year: SchoolYear):
-    """The schools whose plan for school_year went through the CA: today, the plan submitted to the CA.
-
-    When the CA's opinion is recorded as such (IMP issue), this is the one place to read it instead.
-    """
-    return AllocationPlan.objects.filter(school_year=school_year, state=AllocationPlan.State.SUBMITTED).values(
+    """The schools whose plan for school_year went through the CA: the plan submitted to the CA, or the CA's
+    opinion recorded in the imp app (imp.models.BoardOpinion), whichever comes first."""
+    submitted = AllocationPlan.objects.filter(school_year=school_year, state=AllocationPlan.State.SUBMITTED).values(
         "school_id"
     )
+    ca_opinion = BoardOpinion.objects.filter(school_year=school_year, body=BoardOpinion.Body.CA).values("school_id")
+    return School.objects.filter(Q(pk__in=submitted) | Q(pk__in=ca_opinion)).values("pk")
 
 
 def _schools(only: int | None, academie_ids) -> Iterable[School]:
