@@ -19,6 +19,9 @@ class LoginForm(AuthenticationForm, DsfrBaseForm):
 
     username = UsernameField(
         label=_("Adresse électronique"),
+        # An e-mail address is at most 254 characters; longer input never reaches authenticate() (and the login
+        # throttling's varchar(255) log of attempts).
+        max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     password = forms.CharField(

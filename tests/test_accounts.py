@@ -187,3 +187,9 @@ def test_allowed_access_is_not_logged_as_refused(client_for, cast, caplog):
     with caplog.at_level(logging.INFO, logger="rupn.security"):
         assert client_for(cast.principal_a).get(f"/etablissements/{cast.school_a.uai}/").status_code == 200
     assert "access refused" not in caplog.text
+
+
+def test_a_login_longer_than_an_email_address_is_answered_not_a_500(client, cast):
+    response = client.post("/connexion/", {"username": "a" * 300 + "@ac-dijon.fr", "password": "x"})
+    assert response.status_code == 200
+    assert "au plus 254 caractères" in response.content.decode()
