@@ -160,10 +160,7 @@ def dane_academies(user):
     """The académies where this user is DANE staff (403 when none): the scope of the DANE's own pages."""
     from schools.models import Academie
 
-    ids = [pk for pk, kinds in user_scopes(user).academie_roles.items() if "dane" in kinds]
-    if not ids:
-        raise PermissionDenied(_("Cette page est réservée à la DANE."))
-    return Academie.objects.filter(pk__in=ids).order_by("name", "pk")
+    return Academie.objects.filter(pk__in=require_dane(user)).order_by("name", "pk")
 
 
 def user_collectivities(user):
