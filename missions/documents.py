@@ -290,6 +290,7 @@ def table_section(loaded: LoadedPlan) -> tuple[SheetRow, ...]:
     """The seed's table in catalogue order: missions, then "Gérer les outils" and its rows."""
     check, people = _check(loaded)
     training = tuple(people[pk].full_name for pk in check.training_ids)
+    authorized = {action.action for action in loaded.actions}
     rows_by_mission: dict[int, list[PlanRow]] = {}
     for row in loaded.rows:
         rows_by_mission.setdefault(row.mission_id, []).append(row)
@@ -298,7 +299,11 @@ def table_section(loaded: LoadedPlan) -> tuple[SheetRow, ...]:
         if mission.kind == Mission.Kind.DERIVED:
             return [SheetRow(mission.label, mission.proposed_organisation, "", "", training, in_group=in_group)]
         plan_rows = rows_by_mission.get(mission.pk, [])
-        required = mission.min_holders > 0 or (mission.requires_tablets and loaded.plan.has_tablets)
+        required = mission.min_holders > 0 or (
+            mission.requires_tablets
+            and loaded.plan.has_tablets
+            and (not mission.requires_action or mission.requires_action in authorized)
+        )
         if not plan_rows:
             return [SheetRow(mission.label, mission.proposed_organisation, in_group=in_group, required=required)]
         return [

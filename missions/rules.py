@@ -129,7 +129,19 @@ def _row_messages(
         return messages
     minimum = spec.min_holders
     if spec.requires_tablets:
-        minimum = max(minimum, 1) if has_tablets else 0
+        action_missing = bool(spec.requires_action and spec.requires_action not in authorized_actions)
+        if has_tablets and action_missing and not count:
+            messages.append(
+                RuleMessage(
+                    WARNING,
+                    _(
+                        "L'établissement déclare des tablettes, mais c'est la collectivité qui décide si les "
+                        "référents peuvent les administrer, et elle ne l'a pas autorisé pour cette année : "
+                        "le chef d'établissement peut le lui demander par le référent « Lien avec collectivité »."
+                    ),
+                )
+            )
+        minimum = max(minimum, 1) if has_tablets and not action_missing else 0
     message = _count_message(spec, count, minimum, spec.max_holders, level)
     if message:
         messages.append(message)

@@ -61,9 +61,13 @@ DEPARTEMENT_COUNCILS = {
 }
 REGION_CODE = "CRBFC"
 REGION_NAME = "Conseil régional de Bourgogne-Franche-Comté"
-# The collectivité whose demo account is printed, and which authorizes AMON and accounts for all its schools.
+# The collectivité whose demo account is printed, and which authorizes AMON, accounts and tablets for all its schools.
 DEMO_COLLECTIVITY = "CD21"
-AUTHORIZED_ACTIONS = (AuthorizedAction.Action.AMON, AuthorizedAction.Action.ACCOUNTS)
+AUTHORIZED_ACTIONS = (
+    AuthorizedAction.Action.AMON,
+    AuthorizedAction.Action.ACCOUNTS,
+    AuthorizedAction.Action.TABLETS,
+)
 
 # The principal's and referent's school: a real public collège of Dijon, present with or without the files.
 DEMO_SCHOOL = ("0211526V", "Collège Montchapet", "Dijon", "21000", "21")
@@ -513,7 +517,7 @@ def _full_plan(rng: random.Random, school: SchoolSpec, referents: list[PersonSpe
     if authorized:
         plan.rows["tools.amon"] = pick.one()
         plan.rows["tools.accounts"] = pick.one()
-    if plan.has_tablets:
+    if plan.has_tablets and authorized:
         plan.rows["tools.tablets"] = pick.some(1, 2)
     if school.kind == School.Kind.COLLEGE:
         plan.services.append(("BRNE", pick.one()))

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from missions.rules import BLOCKING, WARNING, MissionSpec, PersonInfo, RowState, check_plan
 
 CATALOGUE = importlib.import_module("missions.migrations.0003_catalogue").CATALOGUE
+TABLETS = importlib.import_module("missions.migrations.0005_tablets_selon_collectivite")
 
 SPECS = [
     MissionSpec(
@@ -21,7 +22,11 @@ SPECS = [
         requires_action=action,
         requires_tablets=tablets,
     )
-    for code, label, _organisation, _parent, kind, minimum, maximum, blocking, action, tablets in CATALOGUE
+    for code, label, _organisation, _parent, kind, minimum, maximum, blocking, action, tablets in (
+        # Migration 0005 made the tablets row "selon collectivité".
+        (row if row[0] != TABLETS.CODE else (*row[:1], TABLETS.LABEL, *row[2:8], "tablets", row[9]))
+        for row in CATALOGUE
+    )
 ]
 LABELS = {spec.code: spec.label for spec in SPECS}
 STANDARD_CODES = [spec.code for spec in SPECS if spec.kind == "standard"]
@@ -212,7 +217,6 @@ def test_violated_warning_rule_warns_without_blocking(code, holders, expected):
         pytest.param("tools.ent_admin", {3}, id="ent_admin-one"),
         pytest.param("tools.ent_usage", {1, 3}, id="ent_usage-two"),
         pytest.param("tools.website", {3}, id="website-one"),
-        pytest.param("tools.tablets", {1, 2}, id="tablets-held-without-tablets"),
     ],
 )
 def test_satisfied_rule_gives_no_message(code, holders):
@@ -222,13 +226,24 @@ def test_satisfied_rule_gives_no_message(code, holders):
     assert all_messages(result) == {}
 
 
-def test_tablets_need_someone_when_the_school_declares_tablets():
-    result = check({"tools.tablets": set()}, has_tablets=True)
+def test_tablets_need_someone_when_the_school_declares_tablets_and_the_collectivite_authorizes_them():
+    result = check({"tools.tablets": set()}, has_tablets=True, authorized={"tablets"})
 
     (message,) = result.row_messages["tools.tablets"]
     assert message.level == WARNING
-    assert message.text == "Désignez au moins 1 personne pour « 'Administrer' les tablettes »."
+    assert message.text == "Désignez au moins 1 personne pour « 'Administrer' les tablettes (selon collectivité) »."
     assert all_messages(result) == {"tools.tablets": [message]}
+    assert result.has_blocking is False
+
+
+def test_declared_tablets_without_the_collectivites_authorization_say_who_decides_instead_of_asking_for_a_holder():
+    result = check({"tools.tablets": set()}, has_tablets=True, authorized={"amon"})
+
+    (message,) = result.row_messages["tools.tablets"]
+    assert message.level == WARNING
+    assert "c'est la collectivité qui décide" in message.text
+    assert "« Lien avec collectivité »" in message.text
+    assert "Désignez" not in message.text
     assert result.has_blocking is False
 
 
@@ -238,11 +253,19 @@ def test_tablets_need_nobody_when_the_school_has_no_tablets():
     assert result.row_messages["tools.tablets"] == []
 
 
-def test_tablets_held_when_the_school_declares_tablets_gives_no_message():
-    result = check({"tools.tablets": {1, 2}}, has_tablets=True)
+@pytest.mark.parametrize("has_tablets", [True, False], ids=["declared", "not-declared"])
+def test_tablets_held_with_the_collectivites_authorization_give_no_message(has_tablets):
+    result = check({"tools.tablets": {1, 2}}, has_tablets=has_tablets, authorized={"tablets"})
 
     assert result.row_messages["tools.tablets"] == []
     assert all_messages(result) == {}
+
+
+def test_tablets_held_without_the_collectivites_authorization_warn_that_nobody_may_hold_them():
+    result = check({"tools.tablets": {1, 2}}, has_tablets=True)
+
+    (message,) = result.row_messages["tools.tablets"]
+    assert message.text.startswith("La collectivité n'autorise pas cette action")
 
 
 UNAUTHORIZED = (

@@ -133,3 +133,14 @@ def test_allocation_page_with_authorized_rows_and_sheets_keeps_a_fixed_query_cou
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url(cast)).status_code == 200
     assert len(queries) == 14, [q["sql"] for q in queries]  # the allocation page's 13, plus the sheets
+
+
+def test_the_tablets_row_is_selon_collectivite_too(client_for, cast):
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    row = plan.rows.get(mission__code="tools.tablets")
+    client = client_for(cast.principal_a)
+    html = page(client, cast)
+    assert "disabled" in holders_select(html, row)
+    assert f"row-{row.pk}-authorization" in holders_select(html, row)
+    AuthorizedActionFactory(collectivity=cast.cd21, school_year=cast.school_year, action="tablets")
+    assert "disabled" not in holders_select(page(client, cast), row)

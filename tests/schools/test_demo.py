@@ -145,7 +145,7 @@ def test_continuity_warnings_and_authorized_actions():
         AuthorizedAction.objects.filter(
             collectivity__code="CD21", school_year=SchoolYear.current(), school__isnull=True
         ).values_list("action", flat=True)
-    ) == {AuthorizedAction.Action.AMON, AuthorizedAction.Action.ACCOUNTS}
+    ) == {AuthorizedAction.Action.AMON, AuthorizedAction.Action.ACCOUNTS, AuthorizedAction.Action.TABLETS}
 
 
 @pytest.mark.django_db
