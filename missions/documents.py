@@ -26,7 +26,7 @@ from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import CONTINUITY, PersonInfo, RowState, check_plan
 from missions.selectors import catalogue, mission_specs, row_key
 from rupn.pdf import render_pdf
-from schools.models import AuthorizedAction, Person, Role, User
+from schools.models import AuthorizedAction, EquipmentRequest, Person, Role, SchoolMeans, User
 
 CA_SHEET_TEMPLATE = "missions/pdf/ca_sheet.html"
 LETTER_TEMPLATE = "missions/pdf/mission_letter.html"
@@ -134,6 +134,28 @@ class ImpSection:
 
 
 @dataclass(frozen=True)
+class MeansSection:
+    """What the school gives its referents for the year (recorded on the school's "moyens" page)."""
+
+    given: tuple[str, ...]
+    ticket_server_url: str
+    details: str
+
+
+@dataclass(frozen=True)
+class EquipmentLine:
+    """One equipment request, in the school's priority order, with the collectivité's answer."""
+
+    priority: int
+    item: str
+    quantity: int
+    use: str
+    cost: str  # "" when not estimated
+    state: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class CaSheet:
     title: str
     header: DocumentHeader
@@ -146,6 +168,8 @@ class CaSheet:
     authorized_actions: tuple[AuthorizedActionLine, ...]
     opinions: Opinions | None
     imp: ImpSection
+    means: MeansSection | None
+    equipment: tuple[EquipmentLine, ...]
     filename: str
 
 
@@ -175,7 +199,7 @@ class MissionLetter:
 
 @dataclass(frozen=True)
 class LoadedPlan:
-    """A plan with everything its documents read, loaded once (eight queries)."""
+    """A plan with everything its documents read, loaded once (ten queries)."""
 
     plan: AllocationPlan
     missions: list[Mission]
@@ -184,6 +208,8 @@ class LoadedPlan:
     principal_names: tuple[str, ...]
     awards: list[ImpAward]  # every IMP of the school and year, void ones included
     opinions: dict[str, datetime.date]  # BoardOpinion.Body -> date of the sitting
+    means: SchoolMeans | None = None
+    equipment: tuple[EquipmentRequest, ...] = ()
 
 
 def plans_queryset():
@@ -224,6 +250,12 @@ def load_plan(plan_id: int, *, missions: list[Mission] | None = None) -> LoadedP
             BoardOpinion.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id)
             .order_by("body")
             .values_list("body", "date")
+        ),
+        means=SchoolMeans.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id).first(),
+        equipment=tuple(
+            EquipmentRequest.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id).order_by(
+                "priority", "pk"
+            )
         ),
     )
 
@@ -362,6 +394,30 @@ def opinions_section(loaded: LoadedPlan) -> Opinions | None:
     )
 
 
+def means_section(loaded: LoadedPlan) -> MeansSection | None:
+    """The means given to the referents; None when the principal has not recorded them for the year."""
+    means = loaded.means
+    if means is None:
+        return None
+    return MeansSection(given=tuple(means.given), ticket_server_url=means.ticket_server_url, details=means.details)
+
+
+def equipment_section(loaded: LoadedPlan) -> tuple[EquipmentLine, ...]:
+    """The school's equipment requests for the year, in priority order, with where each stands."""
+    return tuple(
+        EquipmentLine(
+            priority=request.priority,
+            item=request.item,
+            quantity=request.quantity,
+            use=request.use,
+            cost=format_euros(request.cost_estimate) if request.cost_estimate is not None else "",
+            state=request.get_state_display(),
+            answer=request.answer_comment,
+        )
+        for request in loaded.equipment
+    )
+
+
 def _imp_line(award: ImpAward) -> ImpLine:
     if award.whole_year:
         period = _("toute l'année scolaire")
@@ -425,6 +481,8 @@ def ca_sheet_data(loaded: LoadedPlan) -> CaSheet:
         authorized_actions=authorized_actions_section(loaded),
         opinions=opinions_section(loaded),
         imp=imp_section(loaded),
+        means=means_section(loaded),
+        equipment=equipment_section(loaded),
         filename=f"fiche-ca-{header.uai}-{header.school_year}.pdf",
     )
 

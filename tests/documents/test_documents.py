@@ -11,7 +11,7 @@ from missions.documents import DANE_SUPPORT_OFFER, ca_sheet_data, load_plan
 from missions.models import Mission
 from missions.services import plan_get_or_create
 from tests.documents.utils import fill_plan, pdf_text
-from tests.factories import PersonFactory
+from tests.factories import EquipmentRequestFactory, PersonFactory, SchoolMeansFactory
 
 MONTHS = [
     "janvier",
@@ -103,6 +103,46 @@ def test_ca_sheet_names_the_continuity_warnings_and_authorized_actions(client_fo
     assert "Conseil départemental de la Côte-d'Or" in text
     # Not recorded yet: lines to fill in by hand.
     assert "Avis du conseil pédagogique rendu le" in text
+
+
+def test_ca_sheet_shows_the_means_given_to_referents_and_the_equipment_requests(client_for, cast, filled_plan):
+    SchoolMeansFactory(
+        school=cast.school_a,
+        school_year=cast.school_year,
+        phone=True,
+        ticket_server=True,
+        ticket_server_url="https://glpi.cd21.example/",
+    )
+    EquipmentRequestFactory(
+        school=cast.school_a, school_year=cast.school_year, item="Tablettes", quantity=15, priority=2, sent=True
+    )
+    EquipmentRequestFactory(
+        school=cast.school_a,
+        school_year=cast.school_year,
+        item="Vidéoprojecteur",
+        quantity=1,
+        priority=1,
+        cost_estimate="1250.00",
+    )
+    EquipmentRequestFactory(school=cast.school_b, school_year=cast.school_year, item="Imprimante 3D", priority=1)
+    _reader, pages = get_pdf(client_for(cast.principal_a), sheet_url(cast))
+    text = flat(" ".join(pages))
+
+    assert "Moyens mis à disposition des référents" in text
+    assert "Téléphone" in text and "Serveur de tickets" in text and "Bureau" not in text
+    assert "https://glpi.cd21.example/" in text
+    assert text.index("Vidéoprojecteur × 1") < text.index("Tablettes × 15")  # priority order
+    assert "1 250,00 €" in text
+    assert "Envoyée à la collectivité" in text
+    assert "Imprimante 3D" not in text  # school B's request
+
+
+def test_ca_sheet_says_when_means_and_requests_are_not_recorded(client_for, cast, filled_plan):
+    _reader, pages = get_pdf(client_for(cast.principal_a), sheet_url(cast))
+    text = flat(" ".join(pages))
+
+    assert "Les moyens donnés aux référents n'ont pas encore été renseignés pour cette année." in text
+    assert "Aucune demande d'équipement n'est enregistrée pour cette année." in text
 
 
 def test_ca_sheet_of_a_draft_says_so_and_what_is_left_to_designate(client_for, cast):
@@ -243,6 +283,7 @@ def test_document_data_takes_a_fixed_number_of_queries(cast, people, size):
     with CaptureQueriesContext(connection) as queries:
         sheet = ca_sheet_data(load_plan(plan.pk))
 
-    # Six for the plan and its table, two for the IMP (awards, opinions; the envelope rides on the plan).
-    assert len(queries) == 8
+    # Six for the plan and its table, two for the IMP (awards, opinions; the envelope rides on the plan), one for
+    # the means given to the referents, one for the equipment requests.
+    assert len(queries) == 10
     assert sum(1 for row in sheet.rows if "Service " in row.label) == size
