@@ -22,6 +22,20 @@ def refused(match: str):
     return pytest.raises(DomainError, match=match)
 
 
+def update(award, *, person, amount: str, by, version: int | None = None, **period):
+    """award_update as the principal's form sends it: the version they saw (the current one unless told),
+    a whole year unless a period is given."""
+    return services.award_update(
+        award=award,
+        expected_version=award.version if version is None else version,
+        person=person,
+        amount=D(amount),
+        whole_year=not period,
+        by=by,
+        **period,
+    )
+
+
 # --- rates ----------------------------------------------------------------------------------------------------------
 
 
@@ -287,14 +301,7 @@ def test_holder_declines_with_a_reason(cast, imp, make_award):
 def test_holder_cannot_accept_a_version_they_did_not_see(cast, imp, make_award):
     award = make_award(imp.staff.romain, state="proposed")
     seen = award.version
-    services.award_update(
-        award=award,
-        expected_version=seen,
-        person=imp.staff.romain,
-        amount=D("2500"),
-        whole_year=True,
-        by=cast.principal_a,
-    )
+    update(award, person=imp.staff.romain, amount="2500", by=cast.principal_a, version=seen)
     with pytest.raises(ConflictError):
         services.award_accept(award=award, expected_version=seen, by=cast.referent_a)
 
@@ -335,14 +342,7 @@ def test_rejection_needs_a_reason(cast, imp, make_award):
 
 def test_changing_an_accepted_award_records_before_and_after_and_asks_agreement_again(cast, imp, make_award):
     award = make_award(imp.staff.romain, "1250", state="accepted")
-    award = services.award_update(
-        award=award,
-        expected_version=award.version,
-        person=imp.staff.alice,
-        amount=D("2500"),
-        whole_year=True,
-        by=cast.principal_a,
-    )
+    award = update(award, person=imp.staff.alice, amount="2500", by=cast.principal_a)
     assert award.state == State.PROPOSED and award.person == imp.staff.alice
     event = award.events.get(kind="updated")
     assert event.by == cast.principal_a
@@ -357,16 +357,7 @@ def test_changing_the_period_is_in_the_history(cast, imp, make_award):
     award = make_award(imp.staff.alice, "625")
     start = datetime.date(cast.school_year.start_year + 1, 1, 4)
     end = datetime.date(cast.school_year.start_year + 1, 2, 26)
-    award = services.award_update(
-        award=award,
-        expected_version=award.version,
-        person=imp.staff.alice,
-        amount=D("625"),
-        whole_year=False,
-        start_date=start,
-        end_date=end,
-        by=cast.principal_a,
-    )
+    award = update(award, person=imp.staff.alice, amount="625", by=cast.principal_a, start_date=start, end_date=end)
     assert award.events.get(kind="updated").changes == [
         {
             "field": "Période",
@@ -380,40 +371,19 @@ def test_raising_a_rate_above_the_envelope_is_refused(cast, imp, make_award):
     award = make_award(imp.staff.alice, "2500")
     make_award(imp.staff.bruno, "1250")
     with refused("dépasserait l'enveloppe"):
-        services.award_update(
-            award=award,
-            expected_version=award.version,
-            person=imp.staff.alice,
-            amount=D("3750"),
-            whole_year=True,
-            by=cast.principal_a,
-        )
+        update(award, person=imp.staff.alice, amount="3750", by=cast.principal_a)
 
 
 def test_a_stale_edit_is_refused(cast, imp, make_award):
     award = make_award(imp.staff.alice, "625")
     with pytest.raises(ConflictError):
-        services.award_update(
-            award=award,
-            expected_version=award.version - 1,
-            person=imp.staff.alice,
-            amount=D("1250"),
-            whole_year=True,
-            by=cast.principal_a,
-        )
+        update(award, person=imp.staff.alice, amount="1250", by=cast.principal_a, version=award.version - 1)
 
 
 def test_a_validated_award_can_no_longer_be_changed(cast, imp, make_award):
     award = make_award(imp.staff.romain, state="validated")
     with refused("ne peut plus être modifiée"):
-        services.award_update(
-            award=award,
-            expected_version=award.version,
-            person=imp.staff.romain,
-            amount=D("625"),
-            whole_year=True,
-            by=cast.principal_a,
-        )
+        update(award, person=imp.staff.romain, amount="625", by=cast.principal_a)
 
 
 def test_service_done_dates_are_checked(cast, imp, make_award):
