@@ -87,7 +87,7 @@ def _badge_form_page(request, badge):
         else:
             status = 400
     elif badge is None:
-        form = BadgeForm(academies=academies)
+        form = BadgeForm(initial={"academie": academies.first()}, academies=academies)
     else:
         form = BadgeForm(
             initial={"name": badge.name, "description": badge.description, "criteria": badge.criteria},
