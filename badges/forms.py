@@ -35,8 +35,7 @@ class BadgeForm(DsfrBaseForm):
             self.fields["image"].help_text = _("Laissez vide pour garder l'image actuelle. PNG ou SVG, 512 Ko au plus.")
 
 
-def year_choices() -> list[tuple[str, str]]:
-    current = SchoolYear.current().start_year
+def year_choices(current: int) -> list[tuple[str, str]]:
     return [(str(year), f"{year}-{year + 1}") for year in range(current + 1, current - 6, -1)]
 
 
@@ -60,7 +59,9 @@ class AwardFilterForm(DsfrBaseForm):
 
     def __init__(self, *args, academie, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["annee"].choices = year_choices()
+        self.current = SchoolYear.current()
+        self.fields["annee"].choices = year_choices(self.current.start_year)
+        self.fields["annee"].initial = self.current.start_year
         self.fields["departement"].queryset = Departement.objects.filter(academie=academie).order_by("code")
 
     def filters(self) -> dict:
@@ -68,8 +69,10 @@ class AwardFilterForm(DsfrBaseForm):
         if self.is_bound and self.is_valid():
             data = self.cleaned_data
         else:
-            data = {"annee": SchoolYear.current().start_year, "departement": None, "mission": False, "reunion": False}
-        school_year, _created = SchoolYear.objects.get_or_create(start_year=data["annee"])
+            data = {"annee": self.current.start_year, "departement": None, "mission": False, "reunion": False}
+        school_year = self.current
+        if data["annee"] != self.current.start_year:
+            school_year, _created = SchoolYear.objects.get_or_create(start_year=data["annee"])
         return {
             "school_year": school_year,
             "departement": data["departement"],

@@ -249,7 +249,12 @@ def test_badge_page_and_my_badges_query_counts_do_not_grow(client_for, cast, bad
 
 
 # Each with the session, the user, their roles and the header's (4 to 5): then the page's own.
-EXPECTED_AWARD_PAGE_QUERIES = 11  # + badge, school years (filters), départements, referents, their schools
+EXPECTED_AWARD_PAGE_QUERIES = 9  # + badge, current school year, départements, referents, their schools
 EXPECTED_BADGE_PAGE_QUERIES = 6  # + badge, awards
 EXPECTED_BADGE_LIST_QUERIES = 5  # + badges with their counts
 EXPECTED_MY_BADGES_QUERIES = 7  # + awards, publications, current school year
+
+
+def test_the_filters_start_on_the_current_school_year(client_for, cast, badge):
+    filters = extract_form_fields(client_for(cast.dane).get(award_url(badge)).content, "award-filters")
+    assert filters["annee"] == [str(cast.school_year.start_year)]
