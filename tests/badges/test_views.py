@@ -258,3 +258,10 @@ EXPECTED_MY_BADGES_QUERIES = 7  # + awards, publications, current school year
 def test_the_filters_start_on_the_current_school_year(client_for, cast, badge):
     filters = extract_form_fields(client_for(cast.dane).get(award_url(badge)).content, "award-filters")
     assert filters["annee"] == [str(cast.school_year.start_year)]
+
+
+def test_the_personal_data_export_lists_the_badges_and_public_years(client_for, cast, award, public_year):
+    data = json.loads(client_for(cast.referent_a).get("/mes-donnees/").content)
+    assert [b["assertion"] for b in data["badges"]] == [str(award.uid)]
+    assert data["badges"][0]["empreinte"] == award.identity_hash
+    assert data["parcours_publics"] == [{"annee": cast.school_year.name, "public": True}]
