@@ -30,10 +30,11 @@ class Perm(StrEnum):
     MANAGE_IMP = "manage_imp"  # propose awards, record CP/CA opinions, reductions, leaves, service done
     VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
     MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
+    MANAGE_BADGES = "manage_badges"  # DANE: define the académie's Open Badges, award and revoke them
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
-ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH})
+ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH, Perm.MANAGE_BADGES})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -42,7 +43,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
     ),
     "dane": frozenset(
-        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS, Perm.VIEW_IMP}
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.PRINT_BATCH,
+            Perm.VIEW_REVIEWS,
+            Perm.MANAGE_REVIEWS,
+            Perm.VIEW_IMP,
+            Perm.MANAGE_BADGES,
+        }
     ),
     "rectorat": frozenset(
         {
@@ -235,6 +244,14 @@ def dane_academie_ids(user) -> list[int]:
 def require_dane(user) -> list[int]:
     """The DANE user's académies, or 403 for anyone else (académie-level pages of the DANE)."""
     academie_ids = dane_academie_ids(user)
+    if not academie_ids:
+        raise PermissionDenied(_("Cette page est réservée à la DANE."))
+    return academie_ids
+
+
+def require_badge_issuer(user) -> list[int]:
+    """The académies whose badges this user manages (Perm.MANAGE_BADGES: the DANE), or 403."""
+    academie_ids = academie_ids_with(user, Perm.MANAGE_BADGES)
     if not academie_ids:
         raise PermissionDenied(_("Cette page est réservée à la DANE."))
     return academie_ids

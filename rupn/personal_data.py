@@ -79,6 +79,34 @@ def personal_data_export(user) -> dict:
             {"objet": sent.subject, "envoye_le": sent.sent_at.isoformat()}
             for sent in SentEmail.objects.filter(recipient__iexact=user.email).order_by("sent_at")
         ],
+        **_badges_export(user),
+    }
+
+
+def _badges_export(user) -> dict:
+    """The Open Badges received (with their salt and hash) and the choices of what is public."""
+    from badges.models import BadgeAward, Publication
+
+    awards = BadgeAward.objects.filter(recipient=user).select_related("badge", "school_year").order_by("pk")
+    return {
+        "badges": [
+            {
+                "badge": award.badge.name,
+                "annee": award.school_year.name if award.school_year_id else None,
+                "delivre_le": award.issued_on.isoformat(),
+                "note": award.note,
+                "assertion": str(award.uid),
+                "sel": award.salt,
+                "empreinte": award.identity_hash,
+                "revoque_le": award.revoked_at.isoformat() if award.revoked_at else None,
+                "motif_revocation": award.revocation_reason,
+            }
+            for award in awards
+        ],
+        "parcours_publics": [
+            {"annee": publication.school_year.name, "public": publication.public}
+            for publication in Publication.objects.filter(user=user).select_related("school_year").order_by("pk")
+        ],
     }
 
 

@@ -94,6 +94,7 @@ def _site_map_academie(user) -> list[dict]:
             {"url": reverse("missions:dane_activity"), "title": _("Activité des référents par établissement")},
             {"url": reverse("missions:dane_reviews"), "title": _("Points d'étape à faire")},
             {"url": reverse("missions:event_create"), "title": _("Publier un événement")},
+            {"url": reverse("badges:list"), "title": _("Badges de la DANE")},
         ]
     if "rectorat" in kinds:
         links += [

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from badges.openbadges import hash_identity
 from missions.models import ActivityEntry, AllocationPlan, Event, EventRegistration, Mission, Review
 from schools.models import (
     Academie,
@@ -290,3 +291,55 @@ class ImpAwardFactory(DjangoModelFactory):
         validated = factory.Trait(state="validated")
         paying = factory.Trait(state="paying")
         rejected = factory.Trait(state="rejected", rejection_reason="Motif")
+
+
+def tiny_png(width: int = 2, height: int = 2) -> bytes:
+    """A valid RGB PNG of the given size, built by hand (no image library)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = b"".join(b"\x00" + b"\x00\x6a\xcc" * width for _row in range(height))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b"")
+
+
+class BadgeClassFactory(DjangoModelFactory):
+    """A badge of an académie with a small PNG image (Trait svg: an SVG image)."""
+
+    class Meta:
+        model = "badges.BadgeClass"
+
+    academie = factory.SubFactory(AcademieFactory)
+    name = factory.Sequence(lambda n: f"Référent numérique {n}")
+    description = "Référent numérique d'un établissement de l'académie."
+    criteria = "A tenu une mission toute l'année et participé à la rencontre annuelle."
+    image_format = "png"
+    image = factory.django.FileField(filename="badge.png", data=tiny_png())
+
+    class Params:
+        svg = factory.Trait(
+            image_format="svg",
+            image=factory.django.FileField(
+                filename="badge.svg",
+                data=b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4" cx="5" cy="5"/></svg>',
+            ),
+        )
+
+
+class BadgeAwardFactory(DjangoModelFactory):
+    """An award written directly (the services build the hash the same way)."""
+
+    class Meta:
+        model = "badges.BadgeAward"
+
+    badge = factory.SubFactory(BadgeClassFactory)
+    recipient = factory.SubFactory(UserFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    salt = factory.Sequence(lambda n: f"{n:032x}")
+    identity_hash = factory.LazyAttribute(lambda a: hash_identity(a.recipient.email, a.salt))
+
+    class Params:
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now), revocation_reason="Attribué par erreur")

@@ -14,6 +14,8 @@ from tests.documents.utils import done_batch
 from tests.factories import (
     ActivityEntryFactory,
     AuthorizedActionFactory,
+    BadgeAwardFactory,
+    BadgeClassFactory,
     EquipmentRequestFactory,
     EventFactory,
     ImpAwardFactory,
@@ -54,6 +56,8 @@ EVENT_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 404]
 IMP_READ = [LOGIN, 403, 200, 404, 200, 404, 200, 403, 404]  # principal, DANE, rectorat; referents use /mes-imp/
 SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
 RECTORAT_ONLY = [LOGIN, 403, 403, 403, 403, 403, 200, 403, 403]
+BADGE_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 403]  # a badge of the académie de Dijon
+PUBLIC = [200] * 9  # Open Badges hosted verification: the only pages open without signing in
 MATRIX = {
     "dashboard:dashboard": ("get", "/dane/", ACADEMIE_STAFF),
     "dashboard:schools": ("get", "/dane/etablissements/", ACADEMIE_STAFF),
@@ -140,6 +144,25 @@ MATRIX = {
     "imp:mine_csv": ("get", "/mes-imp/echeancier.csv", SIGNED_IN),
     "imp:queue": ("get", "/rectorat/imp/", RECTORAT_ONLY),
     "imp:envelopes": ("get", "/rectorat/enveloppes/", RECTORAT_ONLY),
+    "badges:list": ("get", "/badges/", DANE_ONLY),
+    "badges:create": ("get", "/badges/nouveau/", DANE_ONLY),
+    "badges:detail": ("get", "/badges/{badge}/", BADGE_DANE),
+    "badges:edit": ("get", "/badges/{badge}/modifier/", BADGE_DANE),
+    "badges:award": ("get", "/badges/{badge}/delivrer/", BADGE_DANE),
+    "badges:revoke": ("get", "/badges/delivres/{badge_award}/revoquer/", BADGE_DANE),
+    "badges:mine": ("get", "/badges/mes-badges/", SIGNED_IN),
+    "badges:publication": ("post", "/badges/mes-badges/publication/", [LOGIN] + [302] * 8),
+    "badges:mine_download": (
+        "get",
+        "/badges/mes-badges/{badge_uid}.png",
+        [LOGIN, 200, 404, 404, 404, 404, 404, 404, 404],  # the cast's referent downloads their own badge
+    ),
+    "openbadges:issuer": ("get", "/openbadges/emetteurs/{academie_code}/", PUBLIC),
+    "openbadges:revocations": ("get", "/openbadges/emetteurs/{academie_code}/revocations/", PUBLIC),
+    "openbadges:badge": ("get", "/openbadges/badges/{badge}/", PUBLIC),
+    "openbadges:badge_image": ("get", "/openbadges/badges/{badge}/image/", PUBLIC),
+    "openbadges:assertion": ("get", "/openbadges/assertions/{badge_uid}/", PUBLIC),
+    "openbadges:record": ("get", "/openbadges/parcours/{record_token}/", PUBLIC),
 }
 
 
@@ -159,6 +182,12 @@ FILE_URLS = {
     "missions:event_calendar": "an event (iCalendar .ics)",
     "imp:schedule_csv": "the school's payment schedule (CSV)",
     "imp:mine_csv": "the referent's payments (CSV)",
+    "badges:mine_download": "a badge image with its assertion baked in (PNG)",
+    "openbadges:issuer": "an Open Badges issuer profile (JSON-LD)",
+    "openbadges:revocations": "an Open Badges revocation list (JSON-LD)",
+    "openbadges:badge": "an Open Badges badge class (JSON-LD)",
+    "openbadges:badge_image": "a badge image (PNG)",
+    "openbadges:assertion": "an Open Badges assertion (JSON-LD)",
 }
 
 
@@ -197,6 +226,24 @@ def imp_objects(cast) -> dict[str, int]:
         award = ImpAwardFactory(school=cast.school_a, school_year=cast.school_year, person=cast.referent_person)
         cast.imp_objects = {"award": award.pk}
     return cast.imp_objects
+
+
+def badge_objects(cast) -> dict:
+    """What the badge URLs name: a badge of Dijon awarded to the cast's referent, whose year is public."""
+    if not hasattr(cast, "badge_objects"):
+        from badges.models import Publication
+
+        badge = BadgeClassFactory(academie=cast.dijon)
+        award = BadgeAwardFactory(badge=badge, recipient=cast.referent_a, school_year=cast.school_year)
+        publication = Publication.objects.create(user=cast.referent_a, school_year=cast.school_year, public=True)
+        cast.badge_objects = {
+            "badge": badge.pk,
+            "badge_award": award.pk,
+            "badge_uid": award.uid,
+            "academie_code": cast.dijon.code,
+            "record_token": publication.token,
+        }
+    return cast.badge_objects
 
 
 def matrix_objects(cast) -> dict[str, int]:
@@ -259,6 +306,7 @@ def matrix_urls(cast) -> dict[str, str]:
         **document_objects(cast),
         **matrix_objects(cast),
         **imp_objects(cast),
+        **badge_objects(cast),
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 

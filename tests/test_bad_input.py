@@ -119,6 +119,9 @@ FORM_PAGES = [
 
 # Pages that, for the role above, hold no POST form (besides the header's logout button).
 PAGES_WITHOUT_FORMS = {
+    "badges:list",
+    "badges:detail",  # revoking goes through its own confirmation page
+    "openbadges:record",
     "schools:home",
     "schools:detail",
     "password_reset_done",

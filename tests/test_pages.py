@@ -32,6 +32,12 @@ NOT_IN_SITE_MAP = {
     "missions:event_edit": "one page per event, reached from the event's page",
     "imp:award": "one page per IMP award, reached from the school's IMP page",
     "schools:equipment_edit": "one page per equipment request, reached from the school's list",
+    "badges:create": "reached from the DANE's badges page",
+    "badges:detail": "one page per badge, reached from the DANE's badges page",
+    "badges:edit": "one page per badge, reached from the badge's page",
+    "badges:award": "one page per badge, reached from the badge's page",
+    "badges:revoke": "a confirmation page per award, reached from the badge's page",
+    "openbadges:record": "a referent's public record for a year, linked from their badges' evidence and Mes badges",
 }
 
 

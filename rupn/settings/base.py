@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "missions",
     "imp",
     "dashboard",
+    "badges",
     "axes",
     "mozilla_django_oidc",
 ]
@@ -186,6 +187,11 @@ SITE_PUBLISHER = env.str(
 SITE_PUBLICATION_DIRECTOR = env.str("SITE_PUBLICATION_DIRECTOR", default="le recteur de l'académie de Dijon")
 SITE_HOSTING = env.str("SITE_HOSTING", default="Serveurs de l'académie (à préciser par l'exploitant)")
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="rupn@rupn.example")
+
+# Open Badges (badges app): the public address that the badges' ids start with (empty: the request's own
+# scheme and host), and the DANE's contact address shown in the issuer profile (empty: none).
+RUPN_PUBLIC_URL = env.str("RUPN_PUBLIC_URL", default="")
+OPENBADGES_ISSUER_EMAIL = env.str("OPENBADGES_ISSUER_EMAIL", default="")
 
 # Celery: with no REDIS_URL, jobs run in-process (make run needs no other service).
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -24,6 +24,7 @@ EXEMPT = {
     "oidc_authentication_init": "single sign-on (off in tests): redirects to the identity provider",
     "oidc_authentication_callback": "single sign-on (off in tests): the provider's return, then a redirect",
     "logout": "POST only: signs out and redirects to the login page",
+    "badges:publication": "POST only: makes a year's badges and record public or private, then redirects",
     "missions:allocation_check": "POST only: the JSON rule messages the allocation table's script asks for",
     "schools:collectivity_home": "redirects to the collectivité's own page, which is checked",
     "schools:collectivity_action_delete": "POST only: withdraws an authorization, then redirects",
