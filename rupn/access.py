@@ -30,19 +30,39 @@ class Perm(StrEnum):
     MANAGE_IMP = "manage_imp"  # propose awards, record CP/CA opinions, reductions, leaves, service done
     VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
     MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
+    VIEW_PROJECTS = "view_projects"  # the school's digital-education projects (recognition)
+    EDIT_PROJECTS = "edit_projects"  # record, change and delete them: principal and referents
+    FEATURE_PROJECTS = "feature_projects"  # DANE: feature a project of its académie ("valoriser les usages")
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
-ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH})
+ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH, Perm.FEATURE_PROJECTS})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS,
     "referent": frozenset(
-        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.EDIT_EQUIPMENT,
+            Perm.VIEW_PROCEDURES,
+            Perm.VIEW_REVIEWS,
+            Perm.VIEW_PROJECTS,
+            Perm.EDIT_PROJECTS,
+        }
     ),
     "dane": frozenset(
-        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS, Perm.VIEW_IMP}
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.PRINT_BATCH,
+            Perm.VIEW_REVIEWS,
+            Perm.MANAGE_REVIEWS,
+            Perm.VIEW_IMP,
+            Perm.VIEW_PROJECTS,
+            Perm.FEATURE_PROJECTS,
+        }
     ),
     "rectorat": frozenset(
         {
@@ -53,6 +73,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_IMP,
             Perm.VALIDATE_IMP,
             Perm.MANAGE_ENVELOPES,
+            Perm.VIEW_PROJECTS,
         }
     ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),

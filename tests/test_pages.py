@@ -32,6 +32,8 @@ NOT_IN_SITE_MAP = {
     "missions:event_edit": "one page per event, reached from the event's page",
     "imp:award": "one page per IMP award, reached from the school's IMP page",
     "schools:equipment_edit": "one page per equipment request, reached from the school's list",
+    "recognition:project_edit": "one page per project, reached from the school's projects",
+    "recognition:project_delete": "a confirmation page per project, reached from the school's projects",
 }
 
 

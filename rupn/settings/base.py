@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "missions",
     "imp",
     "dashboard",
+    "recognition",
     "axes",
     "mozilla_django_oidc",
 ]
