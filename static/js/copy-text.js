@@ -7,7 +7,11 @@
     if (!field || !status) {
       return;
     }
-    button.hidden = false;
+    // The button sits in a hidden wrapper (DSFR's .fr-btn display would beat a hidden attribute on the button).
+    var wrapper = document.getElementById(button.dataset.copyWrapper);
+    if (wrapper) {
+      wrapper.hidden = false;
+    }
     function say(message) {
       status.textContent = "";
       window.setTimeout(function () { status.textContent = message; }, 50);
