@@ -261,3 +261,16 @@ def test_dane_list_query_count_does_not_grow_with_projects(client_for, cast, siz
 EXPECTED_DANE_LIST_QUERIES = (
     10  # session, user, roles, current year, years, départements, count, page, referents, header
 )
+
+
+def test_readers_cannot_post_and_another_school_is_a_404(client_for, cast):
+    data = {"title": "Intrus", "version": "1"}
+    for role, expected in (("dane", 403), ("rectorat", 403), ("collectivity_a", 403), ("principal_b", 404)):
+        assert client_for(getattr(cast, role)).post(projects_url(cast), data).status_code == expected, role
+    assert not Project.objects.exists()
+
+
+def test_school_page_links_the_years_projects_for_the_team_not_for_the_collectivite(client_for, cast):
+    url = f'href="{projects_url(cast)}"'
+    assert url in client_for(cast.referent_a).get(f"/etablissements/{cast.school_a.uai}/").content.decode()
+    assert url not in client_for(cast.collectivity_a).get(f"/etablissements/{cast.school_a.uai}/").content.decode()
