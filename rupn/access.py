@@ -31,16 +31,29 @@ class Perm(StrEnum):
     VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
     MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
     MANAGE_BADGES = "manage_badges"  # DANE: define the académie's Open Badges, award and revoke them
+    VIEW_PROJECTS = "view_projects"  # the school's digital-education projects (recognition)
+    EDIT_PROJECTS = "edit_projects"  # record, change and delete them: principal and referents
+    FEATURE_PROJECTS = "feature_projects"  # DANE: feature a project of its académie ("valoriser les usages")
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
-ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH, Perm.MANAGE_BADGES})
+ACADEMIE_ONLY_PERMS = frozenset(
+    {Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH, Perm.MANAGE_BADGES, Perm.FEATURE_PROJECTS}
+)
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS,
     "referent": frozenset(
-        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.EDIT_EQUIPMENT,
+            Perm.VIEW_PROCEDURES,
+            Perm.VIEW_REVIEWS,
+            Perm.VIEW_PROJECTS,
+            Perm.EDIT_PROJECTS,
+        }
     ),
     "dane": frozenset(
         {
@@ -51,6 +64,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_REVIEWS,
             Perm.VIEW_IMP,
             Perm.MANAGE_BADGES,
+            Perm.VIEW_PROJECTS,
+            Perm.FEATURE_PROJECTS,
         }
     ),
     "rectorat": frozenset(
@@ -62,6 +77,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_IMP,
             Perm.VALIDATE_IMP,
             Perm.MANAGE_ENVELOPES,
+            Perm.VIEW_PROJECTS,
         }
     ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("dashboard.urls")),
     path("", include("badges.urls")),
+    path("", include("recognition.urls")),
 ]

@@ -102,6 +102,7 @@ def _site_map_academie(user) -> list[dict]:
             {"url": reverse("imp:envelopes"), "title": _("Enveloppes d'IMP")},
         ]
     if kinds & {"dane", "rectorat"}:
+        links.append({"url": reverse("recognition:dane_projects"), "title": _("Projets numériques de l'académie")})
         links.append({"url": reverse("documents:print_batches"), "title": _("Impressions des fiches pour le CA")})
     if "dane" in kinds:
         links.append({"url": reverse("schools:directory_import"), "title": _("Importer l'annuaire des établissements")})
@@ -184,6 +185,10 @@ def _site_map_schools(user) -> list[dict]:
         if Perm.VIEW_REVIEWS in perms:
             links.append(
                 {"url": reverse("missions:reviews", args=[school.uai, years[0]]), "title": _("Points d'étape")}
+            )
+        if Perm.VIEW_PROJECTS in perms:
+            links.append(
+                {"url": reverse("recognition:projects", args=[school.uai, years[0]]), "title": _("Projets numériques")}
             )
         links += [
             {"url": reverse("schools:means", args=[school.uai, years[0]]), "title": _("Moyens mis à disposition")},

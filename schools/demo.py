@@ -29,6 +29,7 @@ from imp.demo import load_imp_demo
 from missions import demo as missions_demo
 from missions.models import AllocationPlan
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
+from recognition.demo import load_recognition_demo
 from schools.models import (
     Academie,
     AuthorizedAction,
@@ -892,6 +893,14 @@ def _write(demo: Demo) -> LoadResult:
         principal=users[demo.principals[demo_school.uai].email],
         rectorat=users[demo.accounts["rectorat"].email],
         referent_person=referent_person,
+        created=created,
+    )
+    load_recognition_demo(
+        school=demo_school,
+        year=demo_year,
+        referent_person=referent_person,
+        principal=users[demo.principals[demo_school.uai].email],
+        dane=users[demo.accounts["dane"].email],
         created=created,
     )
 

@@ -343,3 +343,19 @@ class BadgeAwardFactory(DjangoModelFactory):
 
     class Params:
         revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now), revocation_reason="Attribué par erreur")
+
+
+class ProjectFactory(DjangoModelFactory):
+    """A digital-education project of a school (recognition)."""
+
+    class Meta:
+        model = "recognition.Project"
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.SubFactory(SchoolYearFactory)
+    title = factory.Sequence(lambda n: f"Projet numérique {n}")
+    classes = "5e A, 5e B"
+
+    class Params:
+        twhaiku = factory.Trait(dane_project="twhaiku", title=factory.Sequence(lambda n: f"Tw'haïku {n}"))
+        featured_by_dane = factory.Trait(featured=True, featured_at=factory.LazyFunction(timezone.now))

@@ -20,6 +20,7 @@ from tests.factories import (
     EventFactory,
     ImpAwardFactory,
     ProcedureSheetFactory,
+    ProjectFactory,
     ReviewFactory,
 )
 
@@ -163,6 +164,17 @@ MATRIX = {
     "openbadges:badge_image": ("get", "/openbadges/badges/{badge}/image/", PUBLIC),
     "openbadges:assertion": ("get", "/openbadges/assertions/{badge_uid}/", PUBLIC),
     "openbadges:record": ("get", "/openbadges/parcours/{record_token}/", PUBLIC),
+    "recognition:projects": ("get", "/etablissements/{uai}/{year}/projets/", REVIEW_READ),
+    "recognition:project_edit": ("get", "/etablissements/{uai}/{year}/projets/{project}/", SCHOOL_TEAM),
+    "recognition:project_delete": ("get", "/etablissements/{uai}/{year}/projets/{project}/supprimer/", SCHOOL_TEAM),
+    "recognition:dane_projects": ("get", "/dane/projets/", ACADEMIE_STAFF),
+    "recognition:dane_projects_csv": ("get", "/dane/projets.csv", ACADEMIE_STAFF),
+    "recognition:project_feature": (
+        "post",
+        "/dane/projets/{project}/valoriser/",
+        [LOGIN, 403, 403, 403, 302, 404, 403, 403, 403],  # the DANE of another académie: 404
+    ),
+    "recognition:my_record": ("get", "/mon-parcours/", SIGNED_IN),  # an empty state for who held no mission
 }
 
 
@@ -188,6 +200,7 @@ FILE_URLS = {
     "openbadges:badge": "an Open Badges badge class (JSON-LD)",
     "openbadges:badge_image": "a badge image (PNG)",
     "openbadges:assertion": "an Open Badges assertion (JSON-LD)",
+    "recognition:dane_projects_csv": "the académie's projects (CSV)",
 }
 
 
@@ -257,6 +270,15 @@ def matrix_objects(cast) -> dict[str, int]:
     return cast.activity_objects
 
 
+def recognition_objects(cast) -> dict[str, int]:
+    """What the projects' URLs name: a project of school A with the cast's referent associated."""
+    if not hasattr(cast, "recognition_objects"):
+        project = ProjectFactory(school=cast.school_a, school_year=cast.school_year)
+        project.referents.add(cast.referent_person)
+        cast.recognition_objects = {"project": project.pk}
+    return cast.recognition_objects
+
+
 def project_url_names(patterns=None, namespace="") -> set[str]:
     names = set()
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
@@ -307,6 +329,7 @@ def matrix_urls(cast) -> dict[str, str]:
         **matrix_objects(cast),
         **imp_objects(cast),
         **badge_objects(cast),
+        **recognition_objects(cast),
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 

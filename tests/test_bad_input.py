@@ -148,6 +148,7 @@ PAGES_WITHOUT_FORMS = {
     "missions:my_reminders",
     "missions:plan_rollover",  # its form appears when last year has a plan (tests/missions/test_rollover.py)
     "missions:school_activity",  # its filters are a GET form
+    "recognition:my_record",  # the i-prof text is a textarea to copy, not a form to send
 }
 
 

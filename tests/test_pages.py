@@ -38,6 +38,8 @@ NOT_IN_SITE_MAP = {
     "badges:award": "one page per badge, reached from the badge's page",
     "badges:revoke": "a confirmation page per award, reached from the badge's page",
     "openbadges:record": "a referent's public record for a year, linked from their badges' evidence and Mes badges",
+    "recognition:project_edit": "one page per project, reached from the school's projects",
+    "recognition:project_delete": "a confirmation page per project, reached from the school's projects",
 }
 
 

@@ -26,10 +26,12 @@ def network_links(context) -> list[dict]:
         return links
     if referent_school_ids(user):
         links.append({"url": reverse("missions:activity"), "title": _("Mon activité")})
+        links.append({"url": reverse("recognition:my_record"), "title": _("Mon parcours")})
         links.append({"url": reverse("badges:mine"), "title": _("Mes badges")})
     if dane_academie_ids(user):
         links.append({"url": reverse("missions:dane_activity"), "title": _("Activité des établissements")})
         links.append({"url": reverse("missions:dane_reviews"), "title": _("Points d'étape des établissements")})
+        links.append({"url": reverse("recognition:dane_projects"), "title": _("Projets de l'académie")})
         links.append({"url": reverse("badges:list"), "title": _("Badges")})
     links.append({"url": reverse("missions:events"), "title": _("Événements de la DANE")})
     links.append({"url": reverse("missions:my_reminders"), "title": _("Mes rappels")})

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "imp",
     "dashboard",
     "badges",
+    "recognition",
     "axes",
     "mozilla_django_oidc",
 ]

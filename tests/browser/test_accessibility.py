@@ -34,6 +34,7 @@ EXEMPT = {
     "missions:event_register": "POST only: registers the referent, then redirects",
     "missions:event_unregister": "POST only: unregisters the referent, then redirects",
     "missions:event_attendance": "POST only: records attendance, then redirects",
+    "recognition:project_feature": "POST only: the DANE features a project, then redirects",
     **{name: f"not a page: {what}" for name, what in FILE_URLS.items()},
 }
 # Entry pages have no breadcrumb (DSFR: not on the home page); every other page has one.
