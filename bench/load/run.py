@@ -226,7 +226,7 @@ def results_section(*, users, duration, stats, checked, machine) -> str:
             START,
             "## Load (bench/load/run.py, `make load`)",
             "",
-            f"Run on {datetime.datetime.now():%Y-%m-%d %H:%M} — {machine}. gunicorn (3 sync workers, production "
+            f"Run on {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {machine}. gunicorn (3 sync workers, production "
             "settings over http on 127.0.0.1), PostgreSQL on loopback, demo data of the académie de Dijon; "
             f"locust: {users} users for {duration} s (principals saving their table in pairs on the same plan, "
             "referents adding to their log, the DANE on its dashboard and table; 0.5–2 s between actions). "
