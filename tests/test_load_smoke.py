@@ -6,6 +6,8 @@ gunicorn, locust users and "no lost write" check as `make load`; bench/RESULTS.m
 finishing their last save); 75 s when other work shares the machine.
 """
 
+import importlib.util
+import json
 import os
 import re
 import secrets
@@ -18,9 +20,13 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from missions.models import AllocationPlan
+from missions.services import plan_get_or_create
+from tests.factories import ActivityEntryFactory, PersonFactory
+
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
     or not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
     reason="the load test needs PostgreSQL (make test gives one)",
@@ -42,6 +48,7 @@ def empty_database():
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@needs_postgresql
 def test_load_driver_saves_under_load_and_loses_no_write(empty_database):
     result = subprocess.run(
         [sys.executable, "bench/load/run.py", "--users", "4", "--duration", "15"]
@@ -62,3 +69,33 @@ def test_load_driver_saves_under_load_and_loses_no_write(empty_database):
     requests, errors, plan_saves, activities, lost = map(int, figures.groups())
     assert errors == 0 and lost == 0
     assert requests > 0 and plan_saves + activities > 0, output[-5000:]  # writes were made, and checked
+
+
+def load_driver():
+    spec = importlib.util.spec_from_file_location("load_driver", ROOT / "bench" / "load" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.django_db
+def test_the_lost_write_check_finds_a_confirmed_save_missing_from_the_database(cast, tmp_path):
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    row = plan.rows.order_by("pk").first()
+    person = PersonFactory(school=cast.school_a)
+    accounts = {"principal": [{"plan": plan.pk, "version": plan.version}]}
+    journal = tmp_path / "journal.jsonl"
+    confirmed = [
+        {"kind": "plan", "plan": plan.pk, "version": plan.version + 1, "row": row.pk, "holders": [person.pk]},
+        {"kind": "activity", "email": "r@example.fr", "description": "load test entry 1"},
+    ]
+    journal.write_text("".join(json.dumps(entry) + "\n" for entry in confirmed))
+    verify = load_driver().verify
+
+    problems = verify(accounts, journal)["problems"]
+    assert len(problems) == 3, problems  # the plan's version, the row's holders, the activity entry
+
+    AllocationPlan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
+    row.holders.set([person])
+    ActivityEntryFactory(person=person, description="load test entry 1")
+    assert verify(accounts, journal)["problems"] == []
