@@ -398,4 +398,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C: gunicorn and locust were stopped by main()'s finally
+        log("interrupted")
+        sys.exit(130)
