@@ -4,6 +4,8 @@
 #   make quality  ruff format --check, ruff check, makemigrations --check
 #   make format   apply ruff format and ruff check --fix
 #   make bench    run bench/*.py in order (throwaway SQLite, or BENCH_DATABASE_URL); results in bench/RESULTS.md
+#   make load     load test: gunicorn + throwaway PostgreSQL on 127.0.0.1, 20 locust users for 2 min, then
+#                 checks no write was lost (LOAD_USERS, LOAD_DURATION in seconds); figures in bench/RESULTS.md
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +17,7 @@ STAMP := $(VENV)/.requirements.stamp
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test quality format bench
+.PHONY: help venv run test quality format bench load
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -80,3 +82,6 @@ format: venv
 
 bench: venv
 	for script in bench/*.py; do REDIS_URL= $(PY) "$$script"; done
+
+load: venv
+	.ci/test-services --postgres-only $(PY) bench/load/run.py

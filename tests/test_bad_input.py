@@ -118,6 +118,7 @@ FORM_PAGES = [
 
 
 # Pages that, for the role above, hold no POST form (besides the header's logout button).
+# (*): forms that appear only with data: tests/test_bad_input_with_data.py makes the data and fuzzes them.
 PAGES_WITHOUT_FORMS = {
     "badges:list",
     "badges:detail",  # revoking goes through its own confirmation page
@@ -125,28 +126,28 @@ PAGES_WITHOUT_FORMS = {
     "schools:home",
     "schools:detail",
     "password_reset_done",
-    "password_reset_confirm",  # with a valid link it has one: see tests/test_accounts.py
+    "password_reset_confirm",  # with a valid link it has one (*)
     "password_reset_complete",
     "accessibility",
     "legal_notice",
     "personal_data",
     "site_map",
     "schools:collectivity_detail",
-    "schools:collectivity_equipment",  # answer forms appear once a school has sent a request
+    "schools:collectivity_equipment",  # answer forms appear once a school has sent a request (*)
     "dashboard:dashboard",
     "dashboard:schools",  # its filters are a GET form
     "documents:ca_sheet_preview",
     "documents:letter_preview",
     "documents:print_batch",
     "imp:schedule",
-    "imp:queue",  # its validation forms appear once awards wait (tests/imp/test_views.py posts them)
-    "imp:mine",  # its answer forms appear once an award is proposed (tests/imp/test_views.py posts them)
+    "imp:queue",  # its validation forms appear once awards wait (*)
+    "imp:mine",  # its answer forms appear once an award is proposed (*)
     "missions:dane_activity",
     "missions:dane_reviews",
-    "missions:events",  # registration forms appear with upcoming events (tests/missions/test_events.py)
-    "missions:event_detail",  # registration form for referents only (tests/missions/test_events.py)
+    "missions:events",  # its cards link to each event's page, where the registration form is
+    "missions:event_detail",  # registration form for referents, with an upcoming event (*)
     "missions:my_reminders",
-    "missions:plan_rollover",  # its form appears when last year has a plan (tests/missions/test_rollover.py)
+    "missions:plan_rollover",  # its form appears when last year has a plan (*)
     "missions:school_activity",  # its filters are a GET form
     "recognition:my_record",  # the i-prof text is a textarea to copy, not a form to send
 }
@@ -178,6 +179,37 @@ def nasty_values(foreign_ids: list[str]):
     )
 
 
+def post_generated_values(client, forms: list[Form], foreign_ids: list[str], *, max_examples: int = 25) -> None:
+    """Post the page's forms back with generated values in some fields (and generated files): never a 500, never
+    the script rendered unescaped. foreign_ids: ids of objects the user must not reach (another school's)."""
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+    )
+    @given(data=st.data())
+    def fuzz(data):
+        form = data.draw(st.sampled_from(forms))
+        values = {k: list(v) for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}
+        for key in list(values) + list(form.choices):
+            if data.draw(st.booleans()):
+                values[key] = [data.draw(nasty_values(foreign_ids))]
+        post = {k: (v[0] if len(v) == 1 else v) for k, v in values.items()}
+        for key in form.files:
+            header = data.draw(st.sampled_from(CSV_HEADERS))
+            line = ";".join(data.draw(st.lists(nasty_values(foreign_ids), min_size=1, max_size=6)))
+            content = data.draw(st.sampled_from([f"{header}\n{line}\n".encode(), b"%PDF-1.4\n" + line.encode(), b""]))
+            post[key] = SimpleUploadedFile(data.draw(st.sampled_from(["a.csv", "a.pdf", "a.exe"])), content)
+        response = client.post(form.action, post, follow=True)
+        assert response.status_code < 500, (form.action, post)
+        if not response.streaming:
+            assert SCRIPT not in response.content.decode(errors="replace"), (form.action, post)
+
+    fuzz()
+
+
 @pytest.fixture
 def school_b_data(cast):
     plan_get_or_create(school=cast.school_b, school_year=cast.school_year)
@@ -200,30 +232,5 @@ def test_forms_survive_generated_values(cast, school_b_data, name):
         return
     assert name not in PAGES_WITHOUT_FORMS, f"{name} has a POST form now: remove it from PAGES_WITHOUT_FORMS"
     before = other_school_snapshot(cast)
-
-    @settings(
-        max_examples=25,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        database=None,
-    )
-    @given(data=st.data())
-    def fuzz(data):
-        form = data.draw(st.sampled_from(forms))
-        values = {k: list(v) for k, v in form.fields.items() if k != "csrfmiddlewaretoken"}
-        for key in list(values) + list(form.choices):
-            if data.draw(st.booleans()):
-                values[key] = [data.draw(nasty_values(school_b_data))]
-        post = {k: (v[0] if len(v) == 1 else v) for k, v in values.items()}
-        for key in form.files:
-            header = data.draw(st.sampled_from(CSV_HEADERS))
-            line = ";".join(data.draw(st.lists(nasty_values(school_b_data), min_size=1, max_size=6)))
-            content = data.draw(st.sampled_from([f"{header}\n{line}\n".encode(), b"%PDF-1.4\n" + line.encode(), b""]))
-            post[key] = SimpleUploadedFile(data.draw(st.sampled_from(["a.csv", "a.pdf", "a.exe"])), content)
-        response = client.post(form.action, post, follow=True)
-        assert response.status_code < 500, (form.action, post)
-        if not response.streaming:
-            assert SCRIPT not in response.content.decode(errors="replace"), (form.action, post)
-
-    fuzz()
+    post_generated_values(client, forms, school_b_data)
     assert other_school_snapshot(cast) == before
