@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dashboard",
     "axes",
     "mozilla_django_oidc",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # history_user of the audit records (README "Audit")
     "rupn.middleware.refused_access_log_middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
