@@ -30,6 +30,7 @@ class Perm(StrEnum):
     MANAGE_IMP = "manage_imp"  # propose awards, record CP/CA opinions, reductions, leaves, service done
     VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
     MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
+    VIEW_AUDIT = "view_audit"  # the history of plans, IMP, envelopes, authorized actions and roles (README "Audit")
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
@@ -42,7 +43,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
     ),
     "dane": frozenset(
-        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS, Perm.VIEW_IMP}
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.PRINT_BATCH,
+            Perm.VIEW_REVIEWS,
+            Perm.MANAGE_REVIEWS,
+            Perm.VIEW_IMP,
+            Perm.VIEW_AUDIT,
+        }
     ),
     "rectorat": frozenset(
         {
@@ -53,6 +62,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_IMP,
             Perm.VALIDATE_IMP,
             Perm.MANAGE_ENVELOPES,
+            Perm.VIEW_AUDIT,
         }
     ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),

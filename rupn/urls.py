@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("imp.urls")),
     path("", include("schools.urls")),
     path("", include("dashboard.urls")),
+    path("", include("rupn.audit_urls")),
 ]

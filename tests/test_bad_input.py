@@ -121,6 +121,8 @@ FORM_PAGES = [
 PAGES_WITHOUT_FORMS = {
     "schools:home",
     "schools:detail",
+    "audit:school",  # a GET filter form only
+    "audit:academie",
     "password_reset_done",
     "password_reset_confirm",  # with a valid link it has one: see tests/test_accounts.py
     "password_reset_complete",
