@@ -7,7 +7,8 @@ held, their amounts and dates stay for accounting."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Value
+from django.db.models.functions import Replace
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -107,5 +108,12 @@ def persons_to_anonymize(*, years: int, today: datetime.date | None = None):
 @transaction.atomic
 def persons_anonymize(*, years: int, today: datetime.date | None = None) -> int:
     """Blank the names, e-mail and account link of the persons above; their missions and amounts stay."""
-    ids = list(persons_to_anonymize(years=years, today=today).values_list("pk", flat=True))
+    people = list(persons_to_anonymize(years=years, today=today).values_list("pk", "first_name", "last_name"))
+    for _pk, first_name, last_name in people:
+        # The rentrée copy wrote the names of who left on the rows they held (PlanRow.left_by, not in the audit).
+        name = f"{first_name} {last_name}"
+        PlanRow.objects.filter(left_by__contains=name).update(
+            left_by=Replace("left_by", Value(name), Value(ANONYMOUS_NAME))
+        )
+    ids = [pk for pk, _first, _last in people]
     return Person.objects.filter(pk__in=ids).update(last_name=ANONYMOUS_NAME, first_name="", email="", user=None)

@@ -158,6 +158,7 @@ def test_history_keeps_ids_of_people_never_their_names_so_anonymization_is_whole
     gone.is_active = False
     gone.save()
     assert persons_anonymize(years=1, today=datetime.date(cast.school_year.start_year + 1, 9, 1)) == 1
+    assert not PlanRow.objects.filter(left_by__contains="Zyxwvutsr").exists()  # nor the live rows
 
     history_tables = [model._meta.db_table for model in apps.get_models() if model.__name__.startswith("Historical")]
     assert len(history_tables) >= 7
