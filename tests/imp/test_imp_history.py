@@ -6,7 +6,11 @@ import pytest
 from django.utils import timezone
 
 from imp import services
-from imp.models import Envelope, ImpAward
+from imp.models import AwardEvent, Envelope, ImpAward
+from missions.models import PlanRow
+from missions.services import plan_get_or_create
+from rupn.personal_data import persons_anonymize
+from schools.models import Person, SchoolYear
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +74,35 @@ def test_an_envelope_import_records_each_envelope(cast, imp):
     for school, amount, kind in ((cast.school_a, D("3000.00"), "~"), (cast.school_b, D("2500.00"), "+")):
         last = Envelope.history.filter(school_id=school.pk).latest("history_id")
         assert (last.history_type, last.amount, last.history_user) == (kind, amount, cast.rectorat)
+
+
+def test_anonymizing_a_person_blanks_their_name_in_the_award_history_too(cast, imp, make_award):
+    alice = imp.staff.alice
+    Person.objects.filter(pk=alice.pk).update(first_name="Aliénor")  # an accent: JSON text may escape it
+    alice.refresh_from_db()
+    award = make_award(alice, "1250")
+    services.award_update(
+        award=award,
+        expected_version=award.version,
+        person=imp.staff.bruno,
+        amount=D("1250"),
+        whole_year=True,
+        by=cast.principal_a,
+    )
+    mentions = [e for e in AwardEvent.objects.order_by("pk") if "Aliénor Dupont" in str(e.changes)]
+    assert len(mentions) == 2  # created, then replaced by Bruno
+    last_year = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year - 3)[0]
+    plan = plan_get_or_create(school=cast.school_a, school_year=last_year)
+    PlanRow.objects.filter(plan=plan).first().holders.add(alice)
+    Person.objects.filter(pk=alice.pk).update(is_active=False)
+
+    assert persons_anonymize(years=2) == 1
+    texts = [str(e.changes) for e in AwardEvent.objects.order_by("pk")]
+    assert not any("Aliénor" in text for text in texts)
+    assert any("Bruno Durand" in text for text in texts)  # the others keep theirs
+    assert (
+        not ImpAward.history.filter(person_id=alice.pk)
+        .exclude(person_id=None)
+        .filter(decline_reason__icontains="Alice")
+        .exists()
+    )
