@@ -30,6 +30,7 @@ from imp.models import (
 )
 from imp.money import format_euros
 from imp.rules import eligibility_problem, legal_amounts_text
+from rupn.audit import as_user, history_record
 from rupn.errors import ConflictError, DomainError
 from schools.models import Person, School, SchoolYear
 
@@ -205,7 +206,7 @@ def award_create(
     _check_envelope(school, school_year, rate.amount)
     try:
         with transaction.atomic():
-            award = ImpAward.objects.create(
+            award = ImpAward(
                 school=school,
                 school_year=school_year,
                 person=person,
@@ -216,6 +217,7 @@ def award_create(
                 end_date=end,
                 created_by=by,
             )
+            as_user(award, by).save(force_insert=True)
     except IntegrityError as error:  # the person row lock makes this unlikely; the constraint has the last word
         raise ConflictError(_("Une IMP vient d'être créée pour cette personne : rechargez la page.")) from error
     _record(
@@ -287,7 +289,7 @@ def award_update(
     locked.whole_year, locked.start_date, locked.end_date = whole_year, start, end
     locked.state = new_state
     locked.version = F("version") + 1
-    locked.save()
+    as_user(locked, by).save()
     _record(
         locked,
         Kind.UPDATED,
@@ -330,6 +332,7 @@ def _transition(
     )
     _record(award, kind, by, changes=[_state_change(current.state, target)], note=note)
     award.refresh_from_db()
+    history_record([award], by=by)  # the conditional UPDATE sends no signal; the row is still ours (locked)
     return award
 
 
@@ -697,13 +700,14 @@ def envelope_set(
     if envelope is None:
         try:
             with transaction.atomic():
-                envelope = Envelope.objects.create(school=school, school_year=school_year, amount=amount, updated_by=by)
+                envelope = Envelope(school=school, school_year=school_year, amount=amount, updated_by=by)
+                as_user(envelope, by).save(force_insert=True)
         except IntegrityError as error:
             raise ConflictError(_("L'enveloppe vient d'être créée par ailleurs : rechargez la page.")) from error
     elif envelope.amount != amount:
         envelope.amount = amount
         envelope.updated_by = by
-        envelope.save(update_fields=["amount", "updated_by", "updated_at"])
+        as_user(envelope, by).save(update_fields=["amount", "updated_by", "updated_at"])
     else:
         return envelope
     EnvelopeChange.objects.create(envelope=envelope, before=before, after=amount, changed_by=by, source=source)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from schools.models import Academie, AuthorizedAction, Person, School, SchoolYear
 
@@ -78,6 +79,8 @@ class AllocationPlan(models.Model):
         verbose_name=_("repris du plan"),
         help_text=_("Le plan d'une année précédente dont ce brouillon est la copie (rentrée)."),
     )
+    # Audit (README "Audit"): who changed what; history_user and history_date stand for updated_by/updated_at.
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
 
     class Meta:
         verbose_name = _("plan de répartition")
@@ -122,6 +125,8 @@ class PlanRow(models.Model):
         blank=True,
         help_text=_("Rempli par la reprise de rentrée ; effacé quand la ligne a de nouveau un responsable."),
     )
+    # left_by holds names: kept out of the history, which keeps only ids of people (anonymization stays whole).
+    history = HistoricalRecords(excluded_fields=["left_by"], m2m_fields=[holders])
 
     class Meta:
         verbose_name = _("ligne du plan")

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from missions.models import ActivityEntry, AllocationPlan, Event, EventRegistration, Mission, PlanRow, Review
 from missions.selectors import authorized_actions as school_authorized_actions
 from missions.selectors import catalogue, plan_check, plan_for, school_staff
+from rupn.audit import as_user, history_record, history_record_if_changed
 from rupn.errors import ConflictError, DomainError
 from schools.models import Academie, Person, Role, School, SchoolYear, User
 
@@ -33,11 +35,30 @@ def plan_get_or_create(*, school: School, school_year: SchoolYear) -> Allocation
     with transaction.atomic():
         plan, created = AllocationPlan.objects.get_or_create(school=school, school_year=school_year)
         if created:
-            PlanRow.objects.bulk_create(
+            rows = PlanRow.objects.bulk_create(
                 PlanRow(plan=plan, mission=mission, organisation=mission.proposed_organisation)
                 for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position")
             )
+            _record_rows(rows, [], by=None, created=True)
     return plan
+
+
+def _record_rows(rows: list[PlanRow], holder_links: list, *, by, created: bool) -> None:
+    """History of rows written in bulk, each with its holders (the through rows of holder_links)."""
+    records = history_record(rows, by=by, created=created)
+    by_row: dict[int, list] = {}
+    for link in holder_links:
+        by_row.setdefault(link.planrow_id, []).append(link)
+    holders_history = apps.get_model("missions", "HistoricalPlanRow_holders")
+    holders_history.objects.bulk_create(
+        holders_history(history=record, id=link.pk, planrow_id=link.planrow_id, person_id=link.person_id)
+        for record in records
+        for link in by_row.get(record.id, [])
+    )
+
+
+def _row_state(row: PlanRow) -> tuple:
+    return (row.service_name, row.organisation, row.sharing, row.sharing_detail)
 
 
 def _conflict_message(plan: AllocationPlan) -> str:
@@ -69,6 +90,11 @@ def plan_save(
         raise ConflictError(_conflict_message(plan))
 
     existing = {row.pk: row for row in PlanRow.objects.filter(plan=plan).select_related("mission")}
+    through = PlanRow.holders.through
+    before = {pk: (_row_state(row), set()) for pk, row in existing.items()}
+    old_links = through.objects.filter(planrow_id__in=list(existing)).order_by("pk")
+    for row_id, person_id in old_links.values_list("planrow_id", "person_id"):
+        before[row_id][1].add(person_id)
     missions = {m.code: m for m in Mission.objects.all()}
     allowed_people = set(Person.objects.filter(school_id=plan.school_id).values_list("pk", flat=True).order_by("pk"))
     seen_services: set[str] = set()
@@ -84,7 +110,7 @@ def plan_save(
         if mission.kind == Mission.Kind.PER_SERVICE:
             if not service_name and not data.holder_ids:
                 if data.row_id in existing:
-                    existing[data.row_id].delete()
+                    as_user(existing[data.row_id], by).delete()
                 continue
             if service_name.casefold() in seen_services:
                 raise DomainError(_("Le service « %(name)s » figure deux fois.") % {"name": service_name})
@@ -96,7 +122,10 @@ def plan_save(
         else:
             if mission.kind != Mission.Kind.PER_SERVICE:
                 raise DomainError(_("Cette ligne existe déjà dans le plan."))
-            row = PlanRow.objects.create(plan=plan, mission=mission, service_name=service_name)
+            row = PlanRow(plan=plan, mission=mission, service_name=service_name)
+            row.skip_history_when_saving = True  # recorded below, with its holders
+            row.save(force_insert=True)
+            del row.skip_history_when_saving
         row.service_name = service_name
         row.organisation = data.organisation.strip()
         row.sharing = data.sharing
@@ -107,13 +136,19 @@ def plan_save(
         keep[row.pk] = data.holder_ids
 
     PlanRow.objects.bulk_update(to_update, ["service_name", "organisation", "sharing", "sharing_detail", "left_by"])
-    through = PlanRow.holders.through
     # By row ids, not through a join on the plan: one index scan whatever the table statistics say.
     through.objects.filter(planrow_id__in=list(existing)).delete()
-    through.objects.bulk_create(
+    links = through.objects.bulk_create(
         through(planrow_id=row_id, person_id=person_id) for row_id, people in keep.items() for person_id in people
     )
+    # The audit: a history row for each row created or changed (fields or holders), none for the rows left as
+    # they were. The plan's row is under our UPDATE's lock: what we read back is what we wrote.
+    new_rows = [row for row in to_update if row.pk not in before]
+    changed_rows = [row for row in to_update if row.pk in before and before[row.pk] != (_row_state(row), keep[row.pk])]
+    _record_rows(new_rows, links, by=by, created=True)
+    _record_rows(changed_rows, links, by=by, created=False)
     plan.refresh_from_db()
+    history_record_if_changed(plan, by=by)
     return plan
 
 
@@ -139,7 +174,9 @@ def plan_submit(*, plan: AllocationPlan, by) -> AllocationPlan:
     locked.submitted_by = by
     locked.updated_by = by
     locked.version = F("version") + 1
-    locked.save(update_fields=["state", "submitted_at", "submitted_by", "updated_by", "version", "updated_at"])
+    as_user(locked, by).save(
+        update_fields=["state", "submitted_at", "submitted_by", "updated_by", "version", "updated_at"]
+    )
     locked.refresh_from_db()
     notify_plan_submitted.delay_on_commit(locked.pk)
     return locked
@@ -176,13 +213,14 @@ def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> Alloca
     )
     try:
         with transaction.atomic():
-            plan = AllocationPlan.objects.create(
+            plan = AllocationPlan(
                 school=school,
                 school_year=school_year,
                 has_tablets=source.has_tablets,
                 copied_from=source,
                 updated_by=by,
             )
+            as_user(plan, by).save(force_insert=True)
     except IntegrityError:
         raise DomainError(
             _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
@@ -195,11 +233,12 @@ def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> Alloca
     for (_mission_id, service_name), old in by_mission.items():
         if old.mission.kind == Mission.Kind.PER_SERVICE and service_name:
             new_rows.append(_copied_row(plan, old.mission, old))
-    PlanRow.objects.bulk_create([row for row, _people in new_rows])
+    rows = PlanRow.objects.bulk_create([row for row, _people in new_rows])
     through = PlanRow.holders.through
-    through.objects.bulk_create(
+    links = through.objects.bulk_create(
         through(planrow_id=row.pk, person_id=person.pk) for row, people in new_rows for person in people
     )
+    _record_rows(rows, links, by=by, created=True)
     return plan
 
 

@@ -34,6 +34,7 @@ class Perm(StrEnum):
     VIEW_PROJECTS = "view_projects"  # the school's digital-education projects (recognition)
     EDIT_PROJECTS = "edit_projects"  # record, change and delete them: principal and referents
     FEATURE_PROJECTS = "feature_projects"  # DANE: feature a project of its académie ("valoriser les usages")
+    VIEW_AUDIT = "view_audit"  # the history of plans, IMP, envelopes, authorized actions and roles (README "Audit")
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
@@ -66,6 +67,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_BADGES,
             Perm.VIEW_PROJECTS,
             Perm.FEATURE_PROJECTS,
+            Perm.VIEW_AUDIT,
         }
     ),
     "rectorat": frozenset(
@@ -78,6 +80,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VALIDATE_IMP,
             Perm.MANAGE_ENVELOPES,
             Perm.VIEW_PROJECTS,
+            Perm.VIEW_AUDIT,
         }
     ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),

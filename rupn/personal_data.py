@@ -7,11 +7,13 @@ held, their amounts and dates stay for accounting."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Value
+from django.db.models.functions import Replace
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from imp.models import AwardEvent
 from missions.models import AllocationPlan, PlanRow, SentEmail
 from schools.models import Person
 
@@ -135,5 +137,29 @@ def persons_to_anonymize(*, years: int, today: datetime.date | None = None):
 @transaction.atomic
 def persons_anonymize(*, years: int, today: datetime.date | None = None) -> int:
     """Blank the names, e-mail and account link of the persons above; their missions and amounts stay."""
-    ids = list(persons_to_anonymize(years=years, today=today).values_list("pk", flat=True))
+    people = list(
+        persons_to_anonymize(years=years, today=today).values_list("pk", "school_id", "first_name", "last_name")
+    )
+    for _pk, school_id, first_name, last_name in people:
+        # Names written as text elsewhere: the rentrée copy's PlanRow.left_by (kept out of the audit) and the
+        # before/after of the school's IMP awards' own history (AwardEvent.changes), matched in Python: JSON
+        # text may escape accents.
+        name = f"{first_name} {last_name}"
+        PlanRow.objects.filter(left_by__contains=name).update(
+            left_by=Replace("left_by", Value(name), Value(ANONYMOUS_NAME))
+        )
+        events = []
+        for event in AwardEvent.objects.filter(award__school_id=school_id).exclude(changes=[]).order_by("pk"):
+            changes = [
+                {
+                    key: value.replace(name, ANONYMOUS_NAME) if isinstance(value, str) else value
+                    for key, value in c.items()
+                }
+                for c in event.changes
+            ]
+            if changes != event.changes:
+                event.changes = changes
+                events.append(event)
+        AwardEvent.objects.bulk_update(events, ["changes"])
+    ids = [pk for pk, _school, _first, _last in people]
     return Person.objects.filter(pk__in=ids).update(last_name=ANONYMOUS_NAME, first_name="", email="", user=None)

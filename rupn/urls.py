@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("badges.urls")),
     path("", include("recognition.urls")),
+    path("", include("rupn.audit_urls")),
 ]

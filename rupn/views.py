@@ -104,6 +104,7 @@ def _site_map_academie(user) -> list[dict]:
     if kinds & {"dane", "rectorat"}:
         links.append({"url": reverse("recognition:dane_projects"), "title": _("Projets numériques de l'académie")})
         links.append({"url": reverse("documents:print_batches"), "title": _("Impressions des fiches pour le CA")})
+        links.append({"url": reverse("audit:academie"), "title": _("Historique des modifications de l'académie")})
     if "dane" in kinds:
         links.append({"url": reverse("schools:directory_import"), "title": _("Importer l'annuaire des établissements")})
     return links
@@ -189,6 +190,10 @@ def _site_map_schools(user) -> list[dict]:
         if Perm.VIEW_PROJECTS in perms:
             links.append(
                 {"url": reverse("recognition:projects", args=[school.uai, years[0]]), "title": _("Projets numériques")}
+            )
+        if Perm.VIEW_AUDIT in perms:
+            links.append(
+                {"url": reverse("audit:school", args=[school.uai]), "title": _("Historique des modifications")}
             )
         links += [
             {"url": reverse("schools:means", args=[school.uai, years[0]]), "title": _("Moyens mis à disposition")},

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.test.utils import override_settings
+from simple_history.utils import bulk_create_with_history
 
 from imp.demo import load_imp_demo
 from missions import demo as missions_demo
@@ -839,7 +840,7 @@ def _write(demo: Demo) -> LoadResult:
         for r in wanted_roles
         if (r.user_id, r.kind, r.school_id, r.academie_id, r.collectivity_id) not in existing_roles
     ]
-    Role.objects.bulk_create(new_roles)
+    bulk_create_with_history(new_roles, Role)  # the audit records each role (README "Audit")
     created["rôles"] = len(new_roles)
 
     referent_person = Person.objects.get(pk=person_ids[demo_school.uai][demo.referent_person_email])

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from schools.uai import validate_uai
 
@@ -217,6 +218,7 @@ class Role(models.Model):
     collectivity = models.ForeignKey(
         Collectivity, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("collectivité")
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rôle")
@@ -340,6 +342,7 @@ class AuthorizedAction(models.Model):
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("publiée par")
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("action autorisée")

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rupn.audit import as_user
 from rupn.errors import ConflictError, DomainError
 from schools import regions
 from schools.directory_import import DirectoryImportError, DirectoryRow, ParsedDirectory, parse_directory
@@ -490,7 +491,7 @@ def authorized_action_add(
         raise duplicate
     try:
         with transaction.atomic():
-            return AuthorizedAction.objects.create(
+            authorized = AuthorizedAction(
                 collectivity=collectivity,
                 school_year=school_year,
                 action=action,
@@ -500,6 +501,8 @@ def authorized_action_add(
                 convention_date=convention_date,
                 created_by=by,
             )
+            as_user(authorized, by).save(force_insert=True)
+            return authorized
     except IntegrityError as error:  # the same action published at the same moment
         raise duplicate from error
 
@@ -513,7 +516,7 @@ def _delete_files_on_commit(names: list[str]) -> None:
 def authorized_action_delete(*, action: AuthorizedAction, by) -> None:
     """Withdraw an authorization, with its procedure sheets (their files are removed once committed)."""
     names = list(action.sheets.order_by("pk").values_list("file", flat=True))
-    action.delete()
+    as_user(action, by).delete()
     _delete_files_on_commit(names)
 
 

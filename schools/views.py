@@ -91,6 +91,7 @@ def school_detail(request, uai: str):
             "can_edit": Perm.EDIT_PLAN in perms,
             "can_manage_staff": Perm.MANAGE_STAFF in perms,
             "can_edit_means": Perm.EDIT_MEANS in perms,
+            "can_view_audit": Perm.VIEW_AUDIT in perms,
             "breadcrumb_data": {"links": [], "current": school.name},
             "title": _("%(school)s, %(commune)s") % {"school": school.name, "commune": school.commune},
             **school_page_extras(request.user, school, perms, [p["year"] for p in plans if p["plan"] is None]),

@@ -68,6 +68,8 @@ MATRIX = {
     "logout": ("post", "/deconnexion/", [302] * 9),
     "schools:home": ("get", "/", [LOGIN, 302, 302, 302, 200, 200, 200, 200, 200]),
     "schools:detail": ("get", "/etablissements/{uai}/", SCHOOL_READ),
+    "audit:school": ("get", "/etablissements/{uai}/historique/", IMP_READ),  # principal, DANE, rectorat
+    "audit:academie": ("get", "/dane/historique/", ACADEMIE_STAFF),
     "schools:staff": ("get", "/etablissements/{uai}/personnels/", PRINCIPAL_ONLY),
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),

@@ -125,6 +125,8 @@ PAGES_WITHOUT_FORMS = {
     "openbadges:record",
     "schools:home",
     "schools:detail",
+    "audit:school",  # a GET filter form only
+    "audit:academie",
     "password_reset_done",
     "password_reset_confirm",  # with a valid link it has one (*)
     "password_reset_complete",

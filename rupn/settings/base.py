@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "recognition",
     "axes",
     "mozilla_django_oidc",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # history_user of the audit records (README "Audit")
     "rupn.middleware.refused_access_log_middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
