@@ -228,7 +228,7 @@ def generate(schools_count: int, seed: int = 6) -> dict:
                 )  # fmt: skip
                 staff = school_people[school[0]][:3]  # the referents
                 for mission in missions:
-                    rows.append((row_id, plan_id, mission.pk, "", "", "", ""))
+                    rows.append((row_id, plan_id, mission.pk, "", "", "", "", ""))
                     if mission.kind == "standard":
                         for person in rnd.sample(staff, rnd.choice([0, 1, 1, 1, 2, 2, 3])):
                             holders.append((row_id, person))
@@ -242,7 +242,7 @@ def generate(schools_count: int, seed: int = 6) -> dict:
         counts["plan rows"] = insert(
             connection,
             PlanRow,
-            ["id", "plan_id", "mission_id", "service_name", "organisation", "sharing", "sharing_detail"],
+            ["id", "plan_id", "mission_id", "service_name", "organisation", "sharing", "sharing_detail", "left_by"],
             rows,
         )
         counts["holders"] = insert(connection, PlanRow.holders.through, ["planrow_id", "person_id"], holders)
