@@ -243,6 +243,19 @@ def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters()):
     return schools.select_related("departement", "collectivity").order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 
+def school_rows_by_pk(pks: list[int], year: SchoolYear) -> list:
+    """The table's rows of these schools (one query), in the order of `pks`.
+
+    The table pages in two steps: school_rows(...).values_list("pk") computes only what the filters and the sort
+    need, for every matching school, then this computes every column for the page's 50 schools only.
+    """
+    schools = annotate_schools(School.objects.filter(pk__in=list(pks)), year).select_related(
+        "departement", "collectivity"
+    )
+    by_pk = {school.pk: school for school in schools}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
 FIGURE_GROUPS = {
     "departement": ("departement__code", "departement__name"),
     "collectivity": ("collectivity__code", "collectivity__name"),
@@ -250,7 +263,9 @@ FIGURE_GROUPS = {
 }
 
 
-# The figures in one statement, portable (PostgreSQL in production, SQLite in quick test runs): no GREATEST,
+# The figures in one statement: rows of part "group" hold the counts and sums of the schools of one
+# (département, collectivité, kind); rows of part "mission" the minutes logged for one mission in one of those.
+# Portable portable (PostgreSQL in production, SQLite in quick test runs): no GREATEST,
 # BOOL_OR or FILTER. {academies} is a list of placeholders; the other parameters are named in _fine_figures().
 FIGURES_SQL = """
 WITH s AS (
@@ -263,19 +278,21 @@ WITH s AS (
   SELECT p.id, p.school_id, p.state, p.has_tablets
   FROM missions_allocationplan p JOIN s ON s.id = p.school_id
   WHERE p.school_year_id = %(year)s
-), r AS (
-  SELECT p.school_id, m.kind, m.blocking, m.max_holders,
-         CASE WHEN m.requires_tablets
-              THEN CASE WHEN p.has_tablets THEN CASE WHEN m.min_holders > 1 THEN m.min_holders ELSE 1 END ELSE 0 END
-              ELSE m.min_holders END AS minimum,
-         COUNT(h.id) AS n,
-         MAX(CASE WHEN pe.leaving THEN 1 ELSE 0 END) AS any_leaving
+), rh AS (
+  SELECT p.school_id, p.has_tablets, r.id AS row_id, r.mission_id, h.person_id, pe.leaving
   FROM p
   JOIN missions_planrow r ON r.plan_id = p.id
-  JOIN missions_mission m ON m.id = r.mission_id
   LEFT JOIN missions_planrow_holders h ON h.planrow_id = r.id
   LEFT JOIN schools_person pe ON pe.id = h.person_id
-  GROUP BY p.school_id, p.has_tablets, r.id, m.id, m.kind, m.blocking, m.max_holders, m.requires_tablets,
+), r AS (
+  SELECT rh.school_id, m.kind, m.blocking, m.max_holders,
+         CASE WHEN m.requires_tablets
+              THEN CASE WHEN rh.has_tablets THEN CASE WHEN m.min_holders > 1 THEN m.min_holders ELSE 1 END ELSE 0 END
+              ELSE m.min_holders END AS minimum,
+         COUNT(rh.person_id) AS n,
+         MAX(CASE WHEN rh.leaving THEN 1 ELSE 0 END) AS any_leaving
+  FROM rh JOIN missions_mission m ON m.id = rh.mission_id
+  GROUP BY rh.school_id, rh.has_tablets, rh.row_id, m.id, m.kind, m.blocking, m.max_holders, m.requires_tablets,
            m.min_holders
 ), per_plan AS (
   SELECT school_id,
@@ -285,12 +302,10 @@ WITH s AS (
            AS single_leaving
   FROM r GROUP BY school_id
 ), refs AS (
-  SELECT p.school_id, COUNT(DISTINCT h.person_id) AS n
-  FROM p
-  JOIN missions_planrow r ON r.plan_id = p.id
-  JOIN missions_mission m ON m.id = r.mission_id AND m.kind NOT IN ('group', 'derived')
-  JOIN missions_planrow_holders h ON h.planrow_id = r.id
-  GROUP BY p.school_id
+  SELECT rh.school_id, COUNT(DISTINCT rh.person_id) AS n
+  FROM rh JOIN missions_mission m ON m.id = rh.mission_id AND m.kind NOT IN ('group', 'derived')
+  WHERE rh.person_id IS NOT NULL
+  GROUP BY rh.school_id
 ), ca AS (
   SELECT DISTINCT b.school_id FROM imp_boardopinion b JOIN s ON s.id = b.school_id
   WHERE b.school_year_id = %(year)s AND b.body = 'ca'
@@ -306,13 +321,15 @@ WITH s AS (
 ), rev AS (
   SELECT DISTINCT v.school_id FROM missions_review v JOIN s ON s.id = v.school_id
   WHERE v.school_year_id = %(year)s AND v.state = 'done'
-), act AS (
-  SELECT pe.school_id, SUM(a.minutes) AS minutes
-  FROM missions_activityentry a
-  JOIN schools_person pe ON pe.id = a.person_id
-  JOIN s ON s.id = pe.school_id
+), am AS (
+  SELECT pe.school_id, a.mission_id, SUM(a.minutes) AS minutes
+  FROM s
+  JOIN schools_person pe ON pe.school_id = s.id
+  JOIN missions_activityentry a ON a.person_id = pe.id
   WHERE a.date >= %(start)s AND a.date <= %(end)s
-  GROUP BY pe.school_id
+  GROUP BY pe.school_id, a.mission_id
+), act AS (
+  SELECT school_id, SUM(minutes) AS minutes FROM am GROUP BY school_id
 ), t AS (
   SELECT s.dep_code, s.dep_name, s.col_code, s.col_name, s.school_kind,
          CASE WHEN ca.school_id IS NOT NULL THEN %(ca_opinion)s ELSE COALESCE(p.state, %(none)s) END AS plan_state,
@@ -334,7 +351,9 @@ WITH s AS (
   LEFT JOIN rev ON rev.school_id = s.id
   LEFT JOIN act ON act.school_id = s.id
 )
-SELECT dep_code, dep_name, col_code, col_name, school_kind, COUNT(*) AS schools,
+SELECT 'group' AS part, dep_code, dep_name, col_code, col_name, school_kind,
+       NULL AS mission_id, NULL AS mission_label, NULL AS mission_position,
+       COUNT(*) AS schools,
        {state_sums},
        SUM(CASE WHEN plan_state <> %(none)s AND blocking = 0 THEN 1 ELSE 0 END) AS all_ok,
        SUM(CASE WHEN referents = 0 THEN 1 ELSE 0 END) AS no_referent,
@@ -347,6 +366,11 @@ SELECT dep_code, dep_name, col_code, col_name, school_kind, COUNT(*) AS schools,
        SUM(minutes) AS minutes
 FROM t
 GROUP BY dep_code, dep_name, col_code, col_name, school_kind
+UNION ALL
+SELECT 'mission', s.dep_code, s.dep_name, s.col_code, s.col_name, s.school_kind, m.id, m.label, m.position,
+       {mission_zeros}, SUM(am.minutes)
+FROM am JOIN s ON s.id = am.school_id JOIN missions_mission m ON m.id = am.mission_id
+GROUP BY s.dep_code, s.dep_name, s.col_code, s.col_name, s.school_kind, m.id, m.label, m.position
 """
 MONEY_KEYS = ("imp_proposed", "imp_validated", "envelopes")
 COUNT_KEYS = ("all_ok", "no_referent", "single_leaving", "referents", "reviews_done", "minutes")
@@ -371,12 +395,20 @@ def figures_sql(academie_ids, year: SchoolYear) -> tuple[str, dict]:
     state_sums = ",\n       ".join(
         f"SUM(CASE WHEN plan_state = %(s{n})s THEN 1 ELSE 0 END) AS state_{state}" for n, state in enumerate(states)
     )
-    sql = FIGURES_SQL.format(academies=names["a"], proposed=names["p"], validated=names["v"], state_sums=state_sums)
+    zeros = ", ".join(["0"] * (1 + len(states) + len(COUNT_KEYS) + len(MONEY_KEYS) - 1))
+    sql = FIGURES_SQL.format(
+        academies=names["a"],
+        proposed=names["p"],
+        validated=names["v"],
+        state_sums=state_sums,
+        mission_zeros=zeros,
+    )
     return sql, params
 
 
-def _fine_figures(academie_ids, year: SchoolYear) -> list[dict]:
-    """One query: the schools grouped by (département, collectivité, kind), with their per-school aggregates."""
+def _fine_figures(academie_ids, year: SchoolYear) -> tuple[list[dict], list[dict]]:
+    """One query: the schools grouped by (département, collectivité, kind), with their per-school aggregates, and
+    the minutes logged by mission in each of those groups."""
     sql, params = figures_sql(academie_ids, year)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -389,18 +421,22 @@ def _fine_figures(academie_ids, year: SchoolYear) -> list[dict]:
         "col_name": "collectivity__name",
         "school_kind": "kind",
     }
-    fine = []
+    fine, missions = [], []
     for row in rows:
         group = {}
         for key, value in row.items():
-            if key in renames:
-                group[renames[key]] = value
+            if key in renames or key in ("part", "mission_label"):
+                group[renames.get(key, key)] = value
             elif key in MONEY_KEYS:
                 group[key] = to_cents(Decimal(str(value or 0)))
             else:
                 group[key] = int(value or 0)
-        fine.append(group)
-    return fine
+        if group.pop("part") == "group":
+            fine.append(group)
+        else:
+            missions.append(group)
+    missions.sort(key=lambda m: (m["mission_position"], m["mission_id"]))
+    return fine, missions
 
 
 def figures(academie_ids, year: SchoolYear) -> dict:
@@ -410,7 +446,7 @@ def figures(academie_ids, year: SchoolYear) -> dict:
     three groupings and the totals are sums of those few groups (at most départements × collectivités × kinds,
     whatever the number of schools), added up here.
     """
-    fine = _fine_figures(academie_ids, year)
+    fine, missions = _fine_figures(academie_ids, year)
     keys = ["schools", *[f"state_{state}" for state, _label in PLAN_STATES]]
     keys += [*COUNT_KEYS, *MONEY_KEYS]
     result = {}
@@ -428,28 +464,5 @@ def figures(academie_ids, year: SchoolYear) -> dict:
     result["total"] = {k: sum((row[k] for row in fine), ZERO if k in MONEY_KEYS else 0) for k in keys}
     for group in [*result["departement"], *result["collectivity"], *result["kind"], result["total"]]:
         group["reviews_missing"] = group["schools"] - group["reviews_done"]
+    result["missions"] = missions
     return result
-
-
-def activity_by_mission(academie_ids, year: SchoolYear) -> list[dict]:
-    """One query: the minutes logged this year by the académie's schools' staff, by mission and by school group.
-
-    Each item: mission_id, mission label and position, département, collectivité, kind and minutes.
-    """
-    schools = School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True)
-    return list(
-        ActivityEntry.objects.filter(person__school__in=schools, date__gte=year.start_date, date__lte=year.end_date)
-        .order_by()
-        .values(
-            "mission_id",
-            "mission__label",
-            "mission__position",
-            "person__school__departement__code",
-            "person__school__departement__name",
-            "person__school__collectivity__code",
-            "person__school__collectivity__name",
-            "person__school__kind",
-        )
-        .annotate(minutes=Sum("minutes"))
-        .order_by("mission__position", "mission_id")
-    )

@@ -64,18 +64,18 @@ def _bars(groups, *, value_key: str = "all_ok", total_key: str = "schools", mone
 
 
 def _mission_hours(entries, sections) -> tuple[list[dict], list[dict]]:
-    """From activity_by_mission(): the académie's bars of hours by mission, and each section's table of hours
+    """From the figures' minutes by mission and group: the académie's bars of hours by mission, and each section's table of hours
     by mission (rows: missions; columns: the section's groups)."""
     missions: dict[int, dict] = {}
     for entry in entries:
-        mission = missions.setdefault(entry["mission_id"], {"label": entry["mission__label"], "minutes": 0})
+        mission = missions.setdefault(entry["mission_id"], {"label": entry["mission_label"], "minutes": 0})
         mission["minutes"] += entry["minutes"]
     largest = max((m["minutes"] for m in missions.values()), default=0)
     bars = [_bar(m["label"], m["minutes"], largest, text=format_hours(m["minutes"])) for m in missions.values()]
     keys = {
-        "par-departement": lambda e: (e["person__school__departement__code"],),
-        "par-collectivite": lambda e: (e["person__school__collectivity__code"],),
-        "par-type": lambda e: (e["person__school__kind"],),
+        "par-departement": lambda e: (e["departement__code"],),
+        "par-collectivite": lambda e: (e["collectivity__code"],),
+        "par-type": lambda e: (e["kind"],),
     }
     for section in sections:
         by_cell: dict[tuple, int] = {}
@@ -118,7 +118,7 @@ def dashboard(request):
         section["bars"] = _bars(section["groups"])
         section["review_bars"] = _bars(section["groups"], value_key="reviews_done")
         section["imp_bars"] = _bars(section["groups"], value_key="imp_validated", total_key="envelopes", money=True)
-    mission_bars, sections = _mission_hours(selectors.activity_by_mission(ids, year), sections)
+    mission_bars, sections = _mission_hours(figures["missions"], sections)
     states = [
         {"key": state, "label": label, "value": figures["total"][f"state_{state}"]}
         for state, label in selectors.PLAN_STATES
@@ -156,7 +156,8 @@ def _coverage(school, standard_total: int) -> int:
 
 def school_table(request):
     academies, year, form, rows = _filtered(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.school_rows_by_pk(list(page.object_list), year)
     standard_total = selectors.standard_mission_count()
     for school in page.object_list:
         school.coverage = _coverage(school, standard_total)

@@ -147,11 +147,11 @@ def test_figures_give_imp_against_envelopes_reviews_and_hours(cast, imp_and_acti
     assert [(g["kind"], g["minutes"], g["envelopes"]) for g in figures["kind"]] == [("college", 135, Decimal("6250"))]
 
 
-def test_activity_by_mission_counts_this_years_entries_of_the_academie(cast, imp_and_activity):
-    entries = selectors.activity_by_mission([cast.dijon.pk], cast.school_year)
-    assert sorted((e["mission__label"], e["minutes"]) for e in entries) == [
-        ("Accompagner l'équipe pédagogique", 90),
-        ("Se former", 45),
+def test_hours_by_mission_count_this_years_entries_of_the_academie(cast, imp_and_activity):
+    entries = selectors.figures([cast.dijon.pk], cast.school_year)["missions"]
+    assert [(e["mission_label"], e["kind"], e["minutes"]) for e in entries] == [
+        ("Accompagner l'équipe pédagogique", "college", 90),
+        ("Se former", "college", 45),
     ]
 
 
@@ -313,8 +313,9 @@ def make_schools(cast, count):
 
 # Session, user, roles, académies and school year (5) come first on each page.
 EXPECTED_QUERIES = {
-    "/dane/": 5 + 1 + 1 + 1,  # the figures (one grouped query); hours by mission; the header's schools
-    "/dane/etablissements/": 5 + 2 + 2 + 1 + 1,  # form choices (2), count + page, catalogue size, header
+    "/dane/": 5 + 1 + 1,  # the figures, hours by mission included (one statement); the header's schools
+    # form choices (2), count, the page's ids, the page's rows, catalogue size, header
+    "/dane/etablissements/": 5 + 2 + 3 + 1 + 1,
     "/dane/etablissements.csv": 5 + 2 + 1 + 1,  # form choices (2), catalogue size, the rows
 }
 
