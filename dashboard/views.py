@@ -13,14 +13,15 @@ from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
 from imp.money import format_euros
 from missions.durations import decimal_hours
-from rupn.access import academie_staff_academies
-from schools.models import School, SchoolYear
+from rupn.access import Perm, require_academie_perm
+from schools.models import Academie, School, SchoolYear
 
 PAGE_SIZE = 50
 
 
 def _scope(request):
-    academies = list(academie_staff_academies(request.user))
+    ids = require_academie_perm(request.user, Perm.VIEW_DASHBOARD)  # 403 for anyone but DANE and rectorat staff
+    academies = list(Academie.objects.filter(pk__in=ids).order_by("name", "pk"))
     return academies, [a.pk for a in academies], SchoolYear.current()
 
 

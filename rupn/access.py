@@ -30,10 +30,11 @@ class Perm(StrEnum):
     MANAGE_IMP = "manage_imp"  # propose awards, record CP/CA opinions, reductions, leaves, service done
     VALIDATE_IMP = "validate_imp"  # rectorat: validate or reject awards, put them into payment
     MANAGE_ENVELOPES = "manage_envelopes"  # rectorat: set and import the schools' IMP envelopes
+    VIEW_DASHBOARD = "view_dashboard"  # académie roles: the académie's dashboard, its table of schools and exports
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
-ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH})
+ACADEMIE_ONLY_PERMS = frozenset({Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH, Perm.VIEW_DASHBOARD})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -42,7 +43,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.EDIT_EQUIPMENT, Perm.VIEW_PROCEDURES, Perm.VIEW_REVIEWS}
     ),
     "dane": frozenset(
-        {Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.PRINT_BATCH, Perm.VIEW_REVIEWS, Perm.MANAGE_REVIEWS, Perm.VIEW_IMP}
+        {
+            Perm.VIEW_SCHOOL,
+            Perm.VIEW_PLAN,
+            Perm.PRINT_BATCH,
+            Perm.VIEW_REVIEWS,
+            Perm.MANAGE_REVIEWS,
+            Perm.VIEW_IMP,
+            Perm.VIEW_DASHBOARD,
+        }
     ),
     "rectorat": frozenset(
         {
@@ -53,6 +62,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_IMP,
             Perm.VALIDATE_IMP,
             Perm.MANAGE_ENVELOPES,
+            Perm.VIEW_DASHBOARD,
         }
     ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
@@ -254,13 +264,3 @@ def visible_academie_ids(user) -> frozenset[int]:
         ids |= set(School.objects.filter(q).values_list("departement__academie_id", flat=True).distinct().order_by())
     user._rupn_academies = frozenset(ids)
     return user._rupn_academies
-
-
-def academie_staff_academies(user):
-    """The académies where this user is DANE or rectorat staff (403 when none): the dashboard's scope."""
-    from schools.models import Academie
-
-    ids = [pk for pk, kinds in user_scopes(user).academie_roles.items() if kinds & {"dane", "rectorat"}]
-    if not ids:
-        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
-    return Academie.objects.filter(pk__in=ids).order_by("name", "pk")
