@@ -159,8 +159,7 @@ def standard_mission_count() -> int:
     return Mission.objects.filter(kind=Mission.Kind.STANDARD).count()
 
 
-def annotate_schools(schools, year: SchoolYear):
-    """Each school with plan_state, held (standard rows that hold), blocking, referents and single_leaving."""
+def _plan_annotations(year: SchoolYear) -> dict:
     rows = _rows(year)
     held = rows.filter(mission__kind=Mission.Kind.STANDARD, holder_count__gte=Greatest(F("mission__min_holders"), 1))
     blocking = rows.annotate(minimum=blocking_minimum()).filter(blocking_row_q())
@@ -173,24 +172,46 @@ def annotate_schools(schools, year: SchoolYear):
     single_leaving = rows.exclude(mission__kind__in=[Mission.Kind.GROUP, Mission.Kind.DERIVED]).filter(
         Exists(leaving_holder), holder_count=1
     )
-    annotations = {
-        "plan_state": plan_state_expression(year),
+    return {
         "held": SubqueryCount(held.values("pk")),
         "blocking": Exists(blocking),
         "referents": SubqueryCount(holders.values("person_id").distinct()),
         "single_leaving": SubqueryCount(single_leaving.values("pk")),
-        "imp_proposed": _imp_total(year, IMP_PROPOSED_STATES),
-        "imp_validated": _imp_total(year, IMP_VALIDATED_STATES),
-        "envelope": Subquery(
-            Envelope.objects.filter(school_id=OuterRef("pk"), school_year=year).order_by().values("amount")[:1]
-        ),
-        "review_done": Exists(
-            Review.objects.filter(school_id=OuterRef("pk"), school_year=year, state=Review.State.DONE)
-        ),
-        "minutes": _minutes(year),
     }
-    for extra in EXTRA_ANNOTATIONS:
-        annotations.update(extra(year))
+
+
+# Each annotation by name, as a function of the year: a query annotates only the ones it needs.
+ANNOTATIONS: dict[str, Callable[[SchoolYear], object]] = {
+    "plan_state": plan_state_expression,
+    "held": _plan_annotations,  # these four are built together (they share the rows' subquery)
+    "blocking": _plan_annotations,
+    "referents": _plan_annotations,
+    "single_leaving": _plan_annotations,
+    "imp_proposed": lambda year: _imp_total(year, IMP_PROPOSED_STATES),
+    "imp_validated": lambda year: _imp_total(year, IMP_VALIDATED_STATES),
+    "envelope": lambda year: Subquery(
+        Envelope.objects.filter(school_id=OuterRef("pk"), school_year=year).order_by().values("amount")[:1]
+    ),
+    "review_done": lambda year: Exists(
+        Review.objects.filter(school_id=OuterRef("pk"), school_year=year, state=Review.State.DONE)
+    ),
+    "minutes": _minutes,
+}
+
+
+def annotate_schools(schools, year: SchoolYear, names=None):
+    """Each school with plan_state, held (standard rows that hold), blocking, referents, single_leaving,
+    imp_proposed, imp_validated, envelope (None when none), review_done and minutes (or only `names`)."""
+    built = {}
+    annotations = {}
+    for name, build in ANNOTATIONS.items():
+        if names is None or name in names:
+            if build not in built:
+                built[build] = build(year)
+            annotations[name] = built[build][name] if build is _plan_annotations else built[build]
+    if names is None:
+        for extra in EXTRA_ANNOTATIONS:
+            annotations.update(extra(year))
     return schools.annotate(**annotations)
 
 
@@ -221,8 +242,11 @@ SORTS = {
 }
 
 
-def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters()):
-    """The table's rows (one query when evaluated), filtered and sorted."""
+def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters(), *, every_column: bool = True):
+    """The table's rows (one query when evaluated), filtered and sorted.
+
+    every_column=False annotates only what the filters and the sort need (for the count and a page's ids).
+    """
     schools = School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True)
     if filters.departement:
         schools = schools.filter(departement__code=filters.departement)
@@ -233,14 +257,21 @@ def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters()):
     if filters.q:
         q = filters.q.strip()
         schools = schools.filter(Q(name__icontains=q) | Q(commune__icontains=q) | Q(uai__iexact=q))
-    schools = annotate_schools(schools, year)
+    sort = SORTS.get(filters.sort, SORTS["name"])
+    needed = None
+    if not every_column:
+        needed = {name.lstrip("-") for name in sort} & set(ANNOTATIONS)
+        needed |= {"plan_state"} if filters.plan_state or filters.blocking else set()
+        needed |= {"blocking"} if filters.blocking else set()
+        needed |= {"review_done"} if filters.no_review else set()
+    schools = annotate_schools(schools, year, needed)
     if filters.plan_state:
         schools = schools.filter(plan_state=filters.plan_state)
     if filters.blocking:
         schools = schools.filter(plan_state__in=[s for s, _label in PLAN_STATES if s != NO_PLAN], blocking=True)
     if filters.no_review:
         schools = schools.filter(review_done=False)
-    return schools.select_related("departement", "collectivity").order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return schools.select_related("departement", "collectivity").order_by(*sort)
 
 
 def school_rows_by_pk(pks: list[int], year: SchoolYear) -> list:

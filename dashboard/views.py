@@ -144,11 +144,11 @@ def dashboard(request):
     )
 
 
-def _filtered(request):
+def _filtered(request, *, every_column: bool = True):
     academies, ids, year = _scope(request)
     form = SchoolFilterForm(request.GET or None, academie_ids=ids)
     filters = form.filters() if request.GET else selectors.Filters()
-    return academies, year, form, selectors.school_rows(ids, year, filters)
+    return academies, year, form, selectors.school_rows(ids, year, filters, every_column=every_column)
 
 
 def _coverage(school, standard_total: int) -> int:
@@ -156,7 +156,7 @@ def _coverage(school, standard_total: int) -> int:
 
 
 def school_table(request):
-    academies, year, form, rows = _filtered(request)
+    academies, year, form, rows = _filtered(request, every_column=False)
     page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.school_rows_by_pk(list(page.object_list), year)
     standard_total = selectors.standard_mission_count()
