@@ -317,6 +317,7 @@ EXPECTED_QUERIES = {
     # form choices (2), count, the page's ids, the page's rows, catalogue size, header
     "/dane/etablissements/": 5 + 2 + 3 + 1 + 1,
     "/dane/etablissements.csv": 5 + 2 + 1 + 1,  # form choices (2), catalogue size, the rows
+    "/dane/etablissements.xlsx": 5 + 2 + 1 + 1,
 }
 
 
@@ -332,4 +333,7 @@ def test_query_count_does_not_grow_with_schools(client_for, cast, url, schools):
         if url.endswith(".csv"):
             lines = b"".join(response.streaming_content).decode().count("\n")
             assert lines == 1 + schools + 2
+        elif url.endswith(".xlsx"):
+            sheet = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("xl/worksheets/sheet1.xml")
+            assert sheet.count(b"<row ") == 1 + schools + 2
     assert len(queries) == EXPECTED_QUERIES[url], [q["sql"] for q in queries]
