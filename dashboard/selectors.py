@@ -2,13 +2,14 @@
 
 `school_rows()` is ONE query: each school with its plan state, coverage, blocking problem, referents, missions
 held by a single leaving person, IMP proposed and validated, envelope, point d'étape done and hours logged, as
-correlated subqueries (the table shows one page of 50: each school's subqueries run once, on that page's rows
-only, except for the count and the sorts on computed columns).
+correlated subqueries. The table pages in two steps: the count and the page's ids annotate only what the
+filters and the sort need (every_column=False), then school_rows_by_pk() computes every column for the page's
+50 schools only. The exports stream every column of every matching school.
 `figures()` is ONE hand-written statement (FIGURES_SQL): per-school aggregates computed by plain joins and
-GROUP BY (each plan's rows and holders read once), joined to the schools, then grouped by (département,
-collectivité, kind); the three groupings and the totals are added up in Python from those few groups.
-`activity_by_mission()` is one more grouped query. tests/dashboard/test_dashboard.py checks that the figures
-and the table's rows agree on mixed data; test_rules_agree.py checks the table's rules against check_plan.
+GROUP BY (each plan's rows and holders read once, the activity entries once), joined to the schools, then
+grouped by (département, collectivité, kind), plus the minutes by mission of each of those groups; the three
+groupings and the totals are added up in Python from those few rows. tests/dashboard/test_dashboard.py checks
+that the figures and the table's rows agree on mixed data.
 
 The count rules match missions.rules.check_plan (tests/dashboard/test_rules_agree.py checks it on random
 plans): a row of a blocking STANDARD mission is a blocking problem when its number of holders is below the

@@ -17,6 +17,7 @@ from rupn.access import Perm, require_academie_perm
 from schools.models import Academie, School, SchoolYear
 
 PAGE_SIZE = 50
+NBSP = "\u00a0"
 
 
 def _scope(request):
@@ -35,9 +36,6 @@ def format_hours(minutes: int | None) -> str:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
     return f"{NBSP.join(groups)},{tenth}{NBSP}h"
-
-
-NBSP = "\u00a0"
 
 
 def _bar(label, value, total, *, text: str = "") -> dict:
@@ -65,8 +63,8 @@ def _bars(groups, *, value_key: str = "all_ok", total_key: str = "schools", mone
 
 
 def _mission_hours(entries, sections) -> tuple[list[dict], list[dict]]:
-    """From the figures' minutes by mission and group: the académie's bars of hours by mission, and each section's table of hours
-    by mission (rows: missions; columns: the section's groups)."""
+    """From the figures' minutes by mission and group: the académie's bars of hours by mission, and each
+    section's table of hours by mission (rows: missions; columns: the section's groups)."""
     missions: dict[int, dict] = {}
     for entry in entries:
         mission = missions.setdefault(entry["mission_id"], {"label": entry["mission_label"], "minutes": 0})
