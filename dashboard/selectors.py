@@ -315,7 +315,9 @@ WITH s AS (
   FROM p
   JOIN missions_planrow r ON r.plan_id = p.id
   LEFT JOIN missions_planrow_holders h ON h.planrow_id = r.id
-  LEFT JOIN schools_person pe ON pe.id = h.person_id
+  -- holders are the school's staff (the plan's form offers only them): hash-join the académie's staff once
+  -- rather than look each holder up by primary key.
+  LEFT JOIN (SELECT pe.id, pe.leaving FROM schools_person pe JOIN s ON s.id = pe.school_id) pe ON pe.id = h.person_id
 ), r AS (
   SELECT rh.school_id, m.kind, m.blocking, m.max_holders,
          CASE WHEN m.requires_tablets
