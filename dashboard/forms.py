@@ -15,6 +15,7 @@ class SchoolFilterForm(DsfrBaseForm):
     kind = forms.ChoiceField(label=_("Type d'établissement"), required=False)
     plan_state = forms.ChoiceField(label=_("État du plan"), required=False)
     blocking = forms.BooleanField(label=_("Seulement les plans avec un problème bloquant"), required=False)
+    no_review = forms.BooleanField(label=_("Seulement les établissements sans point d'étape fait"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False)
 
     def __init__(self, *args, academie_ids, **kwargs):
@@ -42,6 +43,7 @@ class SchoolFilterForm(DsfrBaseForm):
             kind=data["kind"],
             plan_state=data["plan_state"],
             blocking=data["blocking"],
+            no_review=data["no_review"],
             q=data["q"],
             sort=data["sort"] or "name",
         )
@@ -57,4 +59,6 @@ SORT_LABELS = {
     "coverage": _("Couverture croissante"),
     "-coverage": _("Couverture décroissante"),
     "referents": _("Nombre de référents"),
+    "hours": _("Heures d'activité croissantes"),
+    "-hours": _("Heures d'activité décroissantes"),
 }

@@ -2,6 +2,7 @@
 
 import csv
 import tempfile
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
@@ -10,32 +11,85 @@ from django.utils.translation import gettext as _
 
 from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
-from rupn.access import academie_staff_academies
-from schools.models import School, SchoolYear
+from imp.money import format_euros
+from missions.durations import decimal_hours
+from rupn.access import Perm, require_academie_perm
+from schools.models import Academie, School, SchoolYear
 
 PAGE_SIZE = 50
+NBSP = "\u00a0"
 
 
 def _scope(request):
-    academies = list(academie_staff_academies(request.user))
+    ids = require_academie_perm(request.user, Perm.VIEW_DASHBOARD)  # 403 for anyone but DANE and rectorat staff
+    academies = list(Academie.objects.filter(pk__in=ids).order_by("name", "pk"))
     return academies, [a.pk for a in academies], SchoolYear.current()
 
 
-def _bars(groups, *, value_key: str = "all_ok", total_key: str = "schools") -> list[dict]:
-    """Rows for the HTML/CSS bars: label, value, total, share in % and the bar's width class (5 % steps)."""
+def format_hours(minutes: int | None) -> str:
+    """Minutes as French hours with one decimal and grouped thousands: 74100 -> "1 235,0 h"."""
+    tenths = int((Decimal(int(minutes or 0)) / 6).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # tenths of an hour
+    units, tenth = divmod(tenths, 10)
+    groups = []
+    digits = str(units)
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return f"{NBSP.join(groups)},{tenth}{NBSP}h"
+
+
+def _bar(label, value, total, *, text: str = "") -> dict:
+    """One HTML/CSS bar: label, its text (value / total and share), share in % and the width class (5 % steps)."""
+    percent = round(100 * value / total) if total else 0
+    return {
+        "label": label,
+        "text": text or f"{value} / {total} ({percent} %)",
+        "percent": percent,
+        "width": 5 * round(min(percent, 100) / 5),
+    }
+
+
+def _bars(groups, *, value_key: str = "all_ok", total_key: str = "schools", money: bool = False) -> list[dict]:
+    """Rows for the bars of a section, one per group."""
     bars = []
     for group in groups:
-        percent = round(100 * group[value_key] / group[total_key]) if group[total_key] else 0
-        bars.append(
-            {
-                "label": group["label"],
-                "value": group[value_key],
-                "total": group[total_key],
-                "percent": percent,
-                "width": 5 * round(percent / 5),
-            }
-        )
+        value, total = group[value_key], group[total_key]
+        text = ""
+        if money:
+            percent = round(100 * value / total) if total else 0
+            text = f"{format_euros(value)} / {format_euros(total)} ({percent} %)"
+        bars.append(_bar(group["label"], value, total, text=text))
     return bars
+
+
+def _mission_hours(entries, sections) -> tuple[list[dict], list[dict]]:
+    """From the figures' minutes by mission and group: the académie's bars of hours by mission, and each
+    section's table of hours by mission (rows: missions; columns: the section's groups)."""
+    missions: dict[int, dict] = {}
+    for entry in entries:
+        mission = missions.setdefault(entry["mission_id"], {"label": entry["mission_label"], "minutes": 0})
+        mission["minutes"] += entry["minutes"]
+    largest = max((m["minutes"] for m in missions.values()), default=0)
+    bars = [_bar(m["label"], m["minutes"], largest, text=format_hours(m["minutes"])) for m in missions.values()]
+    keys = {
+        "par-departement": lambda e: (e["departement__code"],),
+        "par-collectivite": lambda e: (e["collectivity__code"],),
+        "par-type": lambda e: (e["kind"],),
+    }
+    for section in sections:
+        by_cell: dict[tuple, int] = {}
+        for entry in entries:
+            cell = (entry["mission_id"], *keys[section["id"]](entry))
+            by_cell[cell] = by_cell.get(cell, 0) + entry["minutes"]
+        section["mission_hours"] = [
+            {
+                "label": mission["label"],
+                "cells": [format_hours(by_cell.get((mission_id, *group["key"]), 0)) for group in section["groups"]],
+                "total": format_hours(mission["minutes"]),
+            }
+            for mission_id, mission in missions.items()
+        ]
+    return bars, sections
 
 
 def dashboard(request):
@@ -43,10 +97,17 @@ def dashboard(request):
     figures = selectors.figures(ids, year)
     for group in figures["departement"]:
         group["label"] = f"{group['departement__code']} {group['departement__name']}"
+        group["key"] = (group["departement__code"],)
     for group in figures["collectivity"]:
         group["label"] = group["collectivity__name"]
+        group["key"] = (group["collectivity__code"],)
     for group in figures["kind"]:
         group["label"] = group["kind_label"]
+        group["key"] = (group["kind"],)
+    for group in [*figures["departement"], *figures["collectivity"], *figures["kind"], figures["total"]]:
+        group["hours"] = format_hours(group["minutes"])
+        for key in selectors.MONEY_KEYS:
+            group[f"{key}_display"] = format_euros(group[key])
     sections = [
         {"id": "par-departement", "title": _("Par département"), "groups": figures["departement"]},
         {"id": "par-collectivite", "title": _("Par collectivité"), "groups": figures["collectivity"]},
@@ -54,6 +115,9 @@ def dashboard(request):
     ]
     for section in sections:
         section["bars"] = _bars(section["groups"])
+        section["review_bars"] = _bars(section["groups"], value_key="reviews_done")
+        section["imp_bars"] = _bars(section["groups"], value_key="imp_validated", total_key="envelopes", money=True)
+    mission_bars, sections = _mission_hours(figures["missions"], sections)
     states = [
         {"key": state, "label": label, "value": figures["total"][f"state_{state}"]}
         for state, label in selectors.PLAN_STATES
@@ -71,17 +135,18 @@ def dashboard(request):
             "states": states,
             "state_labels": [label for _state, label in selectors.PLAN_STATES],
             "sections": sections,
+            "mission_bars": mission_bars,
             "title": _("Tableau de bord de l'académie"),
             "breadcrumb_data": {"links": [], "current": _("Tableau de bord de l'académie")},
         },
     )
 
 
-def _filtered(request):
+def _filtered(request, *, every_column: bool = True):
     academies, ids, year = _scope(request)
     form = SchoolFilterForm(request.GET or None, academie_ids=ids)
     filters = form.filters() if request.GET else selectors.Filters()
-    return academies, year, form, selectors.school_rows(ids, year, filters)
+    return academies, year, form, selectors.school_rows(ids, year, filters, every_column=every_column)
 
 
 def _coverage(school, standard_total: int) -> int:
@@ -89,12 +154,18 @@ def _coverage(school, standard_total: int) -> int:
 
 
 def school_table(request):
-    academies, year, form, rows = _filtered(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    academies, year, form, rows = _filtered(request, every_column=False)
+    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.school_rows_by_pk(list(page.object_list), year)
     standard_total = selectors.standard_mission_count()
     for school in page.object_list:
         school.coverage = _coverage(school, standard_total)
         school.plan_state_label = selectors.PLAN_STATE_LABELS.get(school.plan_state, school.plan_state)
+        school.imp_proposed_display = format_euros(school.imp_proposed)
+        school.imp_validated_display = format_euros(school.imp_validated)
+        school.envelope_display = format_euros(school.envelope) if school.envelope is not None else "—"
+        school.hours = format_hours(school.minutes)
+        school.extra_values = [getattr(school, name) for name, _title in selectors.EXTRA_COLUMNS]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -129,11 +200,24 @@ def _export_header() -> list[str]:
         _("Problème bloquant"),
         _("Missions tenues par une seule personne qui part"),
         _("Référents"),
+        _("IMP proposées (€)"),
+        _("IMP validées (€)"),
+        _("Enveloppe IMP (€)"),
+        _("Point d'étape fait"),
+        _("Heures d'activité"),
     ]
     return header + [str(title) for _name, title in selectors.EXTRA_COLUMNS]
 
 
-def _export_rows(rows):
+def _csv_value(value):
+    """French spreadsheets: decimal comma, no thousands separator (1250,00)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    return value
+
+
+def _export_rows(rows, *, csv: bool):
+    """The rows of the exports: amounts as Decimal and hours as decimal hours (text with a comma in the CSV)."""
     standard_total = selectors.standard_mission_count()
     kinds = dict(School.Kind.choices)
     for school in rows.iterator(chunk_size=500):
@@ -150,6 +234,11 @@ def _export_rows(rows):
             (_("oui") if school.blocking else _("non")) if has_plan else "",
             school.single_leaving,
             school.referents,
+            school.imp_proposed,
+            school.imp_validated,
+            school.envelope if school.envelope is not None else "",
+            _("oui") if school.review_done else _("non"),
+            decimal_hours(school.minutes) if csv else (Decimal(school.minutes) / 60).quantize(Decimal("0.01")),
         ] + [getattr(school, name) for name, _title in selectors.EXTRA_COLUMNS]
 
 
@@ -164,8 +253,8 @@ def school_table_csv(request):
 
     def lines():
         yield "\ufeff" + writer.writerow(_export_header())
-        for row in _export_rows(rows):
-            yield writer.writerow(row)
+        for row in _export_rows(rows, csv=True):
+            yield writer.writerow([_csv_value(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="etablissements-{year.name}.csv"'
@@ -181,9 +270,17 @@ def school_table_xlsx(request):
     workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet(_("Établissements")[:31])
     bold = workbook.add_format({"bold": True})
-    sheet.write_row(0, 0, _export_header(), bold)
-    for n, row in enumerate(_export_rows(rows), start=1):
-        sheet.write_row(n, 0, row)
+    euros = workbook.add_format({"num_format": '#,##0.00 "€"'})
+    hours = workbook.add_format({"num_format": "0.00"})
+    header = _export_header()
+    money_columns = range(11, 14)  # IMP proposed, validated, envelope
+    sheet.write_row(0, 0, header, bold)
+    for n, row in enumerate(_export_rows(rows, csv=False), start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, Decimal):
+                sheet.write_number(n, column, float(value), euros if column in money_columns else hours)
+            else:
+                sheet.write(n, column, value)
     workbook.close()
     spool.seek(0)
     return FileResponse(

@@ -35,11 +35,19 @@ class Perm(StrEnum):
     EDIT_PROJECTS = "edit_projects"  # record, change and delete them: principal and referents
     FEATURE_PROJECTS = "feature_projects"  # DANE: feature a project of its académie ("valoriser les usages")
     VIEW_AUDIT = "view_audit"  # the history of plans, IMP, envelopes, authorized actions and roles (README "Audit")
+    VIEW_DASHBOARD = "view_dashboard"  # académie roles: the académie's dashboard, its table of schools and exports
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
 ACADEMIE_ONLY_PERMS = frozenset(
-    {Perm.VALIDATE_IMP, Perm.MANAGE_ENVELOPES, Perm.PRINT_BATCH, Perm.MANAGE_BADGES, Perm.FEATURE_PROJECTS}
+    {
+        Perm.VALIDATE_IMP,
+        Perm.MANAGE_ENVELOPES,
+        Perm.PRINT_BATCH,
+        Perm.MANAGE_BADGES,
+        Perm.FEATURE_PROJECTS,
+        Perm.VIEW_DASHBOARD,
+    }
 )
 
 
@@ -68,6 +76,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_PROJECTS,
             Perm.FEATURE_PROJECTS,
             Perm.VIEW_AUDIT,
+            Perm.VIEW_DASHBOARD,
         }
     ),
     "rectorat": frozenset(
@@ -81,6 +90,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ENVELOPES,
             Perm.VIEW_PROJECTS,
             Perm.VIEW_AUDIT,
+            Perm.VIEW_DASHBOARD,
         }
     ),
     "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
@@ -290,13 +300,3 @@ def visible_academie_ids(user) -> frozenset[int]:
         ids |= set(School.objects.filter(q).values_list("departement__academie_id", flat=True).distinct().order_by())
     user._rupn_academies = frozenset(ids)
     return user._rupn_academies
-
-
-def academie_staff_academies(user):
-    """The académies where this user is DANE or rectorat staff (403 when none): the dashboard's scope."""
-    from schools.models import Academie
-
-    ids = [pk for pk, kinds in user_scopes(user).academie_roles.items() if kinds & {"dane", "rectorat"}]
-    if not ids:
-        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
-    return Academie.objects.filter(pk__in=ids).order_by("name", "pk")
