@@ -43,13 +43,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from imp.models import BoardOpinion, Envelope, ImpAward
 from imp.money import to_cents
 from missions.models import ActivityEntry, AllocationPlan, Mission, PlanRow, Review
-from schools.models import School, SchoolYear
+from schools.models import School, SchoolMeans, SchoolYear
 
 NO_PLAN = "none"
 CA_OPINION = "ca_opinion"
@@ -156,6 +156,19 @@ def _minutes(year: SchoolYear):
     return Coalesce(Subquery(entries, output_field=IntegerField()), Value(0))
 
 
+def _means_given(year: SchoolYear):
+    """How many of the five means (phone, notice board, intervention book, ticket server, office) the school gives
+    its referents this year; None when the principal has not recorded them."""
+    first, *others = [Cast(F(name), IntegerField()) for name in SchoolMeans.ITEMS]
+    means = (
+        SchoolMeans.objects.filter(school_id=OuterRef("pk"), school_year=year)
+        .order_by()
+        .annotate(given=sum(others, start=first))
+        .values("given")[:1]
+    )
+    return Subquery(means, output_field=IntegerField())
+
+
 def standard_mission_count() -> int:
     return Mission.objects.filter(kind=Mission.Kind.STANDARD).count()
 
@@ -197,6 +210,7 @@ ANNOTATIONS: dict[str, Callable[[SchoolYear], object]] = {
         Review.objects.filter(school_id=OuterRef("pk"), school_year=year, state=Review.State.DONE)
     ),
     "minutes": _minutes,
+    "means_given": _means_given,
 }
 
 

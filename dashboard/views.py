@@ -14,9 +14,10 @@ from dashboard.forms import SchoolFilterForm
 from imp.money import format_euros
 from missions.durations import decimal_hours
 from rupn.access import Perm, require_academie_perm
-from schools.models import Academie, School, SchoolYear
+from schools.models import Academie, School, SchoolMeans, SchoolYear
 
 PAGE_SIZE = 50
+MEANS_TOTAL = len(SchoolMeans.ITEMS)
 NBSP = "\u00a0"
 
 
@@ -165,6 +166,11 @@ def school_table(request):
         school.imp_validated_display = format_euros(school.imp_validated)
         school.envelope_display = format_euros(school.envelope) if school.envelope is not None else "—"
         school.hours = format_hours(school.minutes)
+        school.means_display = (
+            _("%(given)d sur %(total)d") % {"given": school.means_given, "total": MEANS_TOTAL}
+            if school.means_given is not None
+            else _("non renseignés")
+        )
         school.extra_values = [getattr(school, name) for name, _title in selectors.EXTRA_COLUMNS]
     query = request.GET.copy()
     query.pop("page", None)
@@ -205,6 +211,7 @@ def _export_header() -> list[str]:
         _("Enveloppe IMP (€)"),
         _("Point d'étape fait"),
         _("Heures d'activité"),
+        _("Moyens donnés aux référents (sur %(total)d)") % {"total": MEANS_TOTAL},
     ]
     return header + [str(title) for _name, title in selectors.EXTRA_COLUMNS]
 
@@ -239,6 +246,7 @@ def _export_rows(rows, *, csv: bool):
             school.envelope if school.envelope is not None else "",
             _("oui") if school.review_done else _("non"),
             decimal_hours(school.minutes) if csv else (Decimal(school.minutes) / 60).quantize(Decimal("0.01")),
+            school.means_given if school.means_given is not None else "",
         ] + [getattr(school, name) for name, _title in selectors.EXTRA_COLUMNS]
 
 

@@ -15,7 +15,7 @@ from dashboard.views import format_hours
 from imp.models import BoardOpinion
 from missions.models import AllocationPlan, Mission
 from missions.services import plan_get_or_create
-from schools.models import School
+from schools.models import School, SchoolYear
 from tests.factories import (
     ActivityEntryFactory,
     DepartementFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     PersonFactory,
     ReviewFactory,
     SchoolFactory,
+    SchoolMeansFactory,
     imp_rate,
 )
 
@@ -201,6 +202,22 @@ def test_csv_and_xlsx_have_imp_review_and_hours_columns(client_for, cast, imp_an
     response = client.get("/dane/etablissements.xlsx")
     sheet = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("xl/worksheets/sheet1.xml")
     assert b"<v>3750</v>" in sheet and b"<v>2.25</v>" in sheet
+
+
+def test_table_and_exports_show_the_means_given_to_the_referents(client_for, cast, plans):
+    SchoolMeansFactory(school=cast.school_a, school_year=cast.school_year, phone=True, office=True)
+    last_year = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year - 1)[0]
+    SchoolMeansFactory(school=cast.school_b, school_year=last_year, phone=True)  # another year: not shown
+    client = client_for(cast.dane)
+    html = client.get("/dane/etablissements/").content.decode()
+    row_a = html[html.index(cast.school_a.name) : html.index("</tr>", html.index(cast.school_a.name))]
+    row_b = html[html.index(cast.school_b.name) : html.index("</tr>", html.index(cast.school_b.name))]
+    assert "2 sur 5" in row_a
+    assert "non renseignés" in row_b
+    body = b"".join(client.get("/dane/etablissements.csv").streaming_content).decode("utf-8")
+    rows = {r[0]: r for r in csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";")}
+    assert rows["UAI"][-1] == "Moyens donnés aux référents (sur 5)"
+    assert (rows[cast.school_a.uai][-1], rows[cast.school_b.uai][-1]) == ("2", "")
 
 
 def test_figures_agree_with_the_tables_rows(cast):
