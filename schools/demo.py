@@ -26,6 +26,7 @@ from django.db.models.functions import Lower
 from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history
 
+from badges.demo import load_badges_demo
 from imp.demo import load_imp_demo
 from missions import demo as missions_demo
 from missions.models import AllocationPlan
@@ -901,6 +902,13 @@ def _write(demo: Demo) -> LoadResult:
         year=demo_year,
         referent_person=referent_person,
         principal=users[demo.principals[demo_school.uai].email],
+        dane=users[demo.accounts["dane"].email],
+        created=created,
+    )
+    load_badges_demo(
+        academie=academie,
+        year=demo_year,
+        referent_user=users[demo.referent.email],
         dane=users[demo.accounts["dane"].email],
         created=created,
     )

@@ -174,3 +174,17 @@ def test_loading_emails_nobody():
 def test_build_is_deterministic():
     data_dir = default_data_dir()
     assert build_demo(data_dir) == build_demo(data_dir)
+
+
+@pytest.mark.django_db
+def test_the_demo_referent_holds_a_badge_of_the_dane_whose_baked_png_carries_its_assertion(client):
+    from badges.baking import unbake_png
+    from badges.models import BadgeAward
+
+    load()
+    (award,) = BadgeAward.objects.filter(recipient__email="referent@demo.rupn.fr")
+    assert award.badge.name.startswith("Référent numérique ")
+    client.force_login(award.recipient)
+    response = client.get(f"/badges/mes-badges/{award.uid}.png")
+    baked = unbake_png(b"".join(response.streaming_content) if response.streaming else response.content)
+    assert str(award.uid) in baked
