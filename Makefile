@@ -3,7 +3,7 @@
 #   make test     pytest against throwaway PostgreSQL + Redis servers (.ci/test-services); PYTEST_ARGS="-k foo"
 #   make quality  ruff format --check, ruff check, makemigrations --check
 #   make format   apply ruff format and ruff check --fix
-#   make bench    run bench/*.py in order (throwaway SQLite, or BENCH_DATABASE_URL); results in bench/RESULTS.md
+#   make bench    run bench/[!_]*.py in order (throwaway SQLite, or BENCH_DATABASE_URL); results in bench/RESULTS.md
 #   make load     load test: gunicorn + throwaway PostgreSQL on 127.0.0.1, 20 locust users for 2 min, then
 #                 checks no write was lost (LOAD_USERS, LOAD_DURATION in seconds); figures in bench/RESULTS.md
 
@@ -81,7 +81,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: venv
-	for script in bench/*.py; do REDIS_URL= $(PY) "$$script"; done
+	for script in bench/[!_]*.py; do REDIS_URL= $(PY) "$$script"; done
 
 load: venv
 	.ci/test-services --postgres-only $(PY) bench/load/run.py

@@ -37,6 +37,8 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
+from _results import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ACADEMIES = 30
@@ -568,14 +570,7 @@ def main() -> int:
     )
     section = "".join(lines)
     if not args.no_record:
-        results_file = ROOT / "bench" / "RESULTS.md"
-        text = results_file.read_text() if results_file.exists() else "# Benchmarks\n\nWritten by `make bench`.\n\n"
-        if START in text and END in text:
-            before, rest = text.split(START, 1)
-            text = before + section + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        results_file.write_text(text)
+        replace_section(START, END, section)
     print(section)
     return 0
 

@@ -23,11 +23,12 @@ import sys
 import time
 from pathlib import Path
 
+from _results import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DATABASE = VAR / "bench-documents.sqlite3"
 MEDIA = VAR / "bench-documents-media"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SCHOOLS = 300
 SHEETS = 20  # sheets timed in the single-sheet run
 GOAL_SECONDS_PER_SHEET = 0.5
@@ -251,13 +252,7 @@ fresh process, as a Celery worker would, with DEBUG off.
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\nWritten by `make bench`.\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    replace_section(START, END, section)
 
 
 def main() -> None:

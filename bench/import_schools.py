@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 GOAL_SECONDS = 30
@@ -134,14 +136,7 @@ def main() -> int:
             )
         lines.append(f"{end}")
         section = "".join(lines)
-        results = ROOT / "bench" / "RESULTS.md"
-        text = results.read_text() if results.exists() else "# Benchmarks\n\nWritten by `make bench`.\n\n"
-        if start in text and end in text:
-            before, rest = text.split(start, 1)
-            text = before + section + rest.split(end, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        results.write_text(text)
+        replace_section(start, end, section)
     return 0 if worst < GOAL_SECONDS else 1
 
 

@@ -37,7 +37,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "bench" / "RESULTS.md"
+sys.path.insert(0, str(ROOT / "bench"))
+from _results import RESULTS, replace_section  # noqa: E402
+
 START, END = "<!-- bench/load: start -->", "<!-- bench/load: end -->"
 # At the end, each user finishes what it is doing (a save and its retries): a request cut in flight could be
 # saved without the user knowing, and would then look like a write nobody made.
@@ -250,13 +252,7 @@ def results_section(*, users, duration, stats, checked, machine) -> str:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section(START, END, section)
 
 
 def machine_line(load_before: tuple[float, ...]) -> str:
