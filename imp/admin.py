@@ -1,6 +1,7 @@
 """IMP reference data (rates, académie settings) and the records, read-only where the services own them."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from imp.models import (
     AcademiePolicy,
@@ -46,7 +47,7 @@ class EnvelopeChangeInline(admin.TabularInline):
 
 
 @admin.register(Envelope)
-class EnvelopeAdmin(admin.ModelAdmin):
+class EnvelopeAdmin(SimpleHistoryAdmin):
     """Envelopes change through the rectorat's pages (with their history); the admin reads them."""
 
     list_display = ["school", "school_year", "amount", "updated_at", "updated_by"]
@@ -94,7 +95,7 @@ class ReplacementInline(admin.TabularInline):
 
 
 @admin.register(ImpAward)
-class ImpAwardAdmin(admin.ModelAdmin):
+class ImpAwardAdmin(SimpleHistoryAdmin):
     """Awards change through the services (rules, envelope lock, history); the admin reads them."""
 
     list_display = ["person", "school", "school_year", "mission", "rate", "whole_year", "state"]

@@ -1,6 +1,7 @@
 """The mission catalogue and the plans in the Django admin (wording editable by the DANE's staff)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from missions.models import (
     ActivityEntry,
@@ -31,7 +32,7 @@ class PlanRowInline(admin.TabularInline):
 
 
 @admin.register(AllocationPlan)
-class AllocationPlanAdmin(admin.ModelAdmin):
+class AllocationPlanAdmin(SimpleHistoryAdmin):
     list_display = ["school", "school_year", "state", "updated_at", "submitted_at"]
     list_filter = ["state", "school_year", "school__departement__academie"]
     search_fields = ["school__uai", "school__name"]

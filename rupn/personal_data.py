@@ -120,17 +120,22 @@ def my_data(request):
 
 
 def persons_to_anonymize(*, years: int, today: datetime.date | None = None):
-    """Staff no longer in post whose last mission was in a school year that ended `years` years ago or more.
+    """Staff no longer in post who left `years` years ago or more.
 
-    A school year N-N+1 ends in the summer of N+1. Persons never named on a plan are left alone: without a
-    departure date, nothing says when they left."""
+    They left on Person.left_on (set when the principal marks them as no longer in post). For those who left before
+    that date was kept, the end of the school year of their last mission stands for it (a school year N-N+1 ends in
+    the summer of N+1); persons with neither are left alone: nothing says when they left."""
     today = today or timezone.localdate()
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
     last_start = today.year - years - 1  # the last school year start that ended at least `years` years ago
     return (
         Person.objects.filter(is_active=False)
         .exclude(last_name=ANONYMOUS_NAME, first_name="", email="")
         .annotate(last_year=Max("plan_rows__plan__school_year__start_year"))
-        .filter(last_year__isnull=False, last_year__lte=last_start)
+        .filter(Q(left_on__lte=cutoff) | Q(left_on__isnull=True, last_year__isnull=False, last_year__lte=last_start))
     )
 
 

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from schools.models import (
     Academie,
@@ -62,7 +63,7 @@ class SchoolYearAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "email", "status", "school", "leaving", "is_active"]
+    list_display = ["last_name", "first_name", "email", "status", "school", "leaving", "is_active", "left_on"]
     list_filter = ["status", "leaving", "is_active", "full_service_cpge"]
     search_fields = ["last_name", "first_name", "email", "school__uai", "school__name"]
     list_select_related = ["school"]
@@ -91,7 +92,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuthorizedAction)
-class AuthorizedActionAdmin(admin.ModelAdmin):
+class AuthorizedActionAdmin(SimpleHistoryAdmin):
     list_display = ["collectivity", "school_year", "label", "school", "convention_reference", "convention_date"]
     list_filter = ["action", "school_year", "collectivity"]
     autocomplete_fields = ["collectivity", "school"]

@@ -120,6 +120,14 @@ def person_create(
         raise
 
 
+def _left_on(person: Person, is_active: bool):
+    """The day the person stopped being in post: today when the principal unticks "en poste", kept while they stay
+    out of post, cleared when they are back."""
+    if is_active:
+        return None
+    return person.left_on if not person.is_active and person.left_on else timezone.localdate()
+
+
 @transaction.atomic
 def person_update(
     *,
@@ -144,6 +152,7 @@ def person_update(
                 full_service_cpge=full_service_cpge,
                 leaving=leaving,
                 is_active=is_active,
+                left_on=_left_on(person, is_active),
                 version=F("version") + 1,
                 **values,
             )

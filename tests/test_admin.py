@@ -49,3 +49,13 @@ def test_principal_cannot_open_the_admin(client_for, cast):
     response = client_for(cast.principal_a).get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_staff_read_a_plans_history_in_the_admin(client, cast):
+    from missions.services import plan_get_or_create
+
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    client.force_login(UserFactory(email="staff@ac-dijon.fr", is_staff=True, is_superuser=True))
+    html = client.get(f"/admin/missions/allocationplan/{plan.pk}/history/").content.decode()
+    assert plan.history.count() >= 1
+    assert f"/admin/missions/allocationplan/{plan.pk}/history/{plan.history.first().history_id}/" in html

@@ -65,6 +65,25 @@ def test_staff_who_left_long_ago_are_anonymized_and_their_missions_kept(cast):
     assert persons_anonymize(years=2, today=today) == 0  # safe to run twice
 
 
+def test_the_departure_day_counts_before_the_last_missions_year(cast):
+    today = datetime.date(cast.school_year.start_year + 1, 9, 1)
+    old_year = SchoolYear.objects.create(start_year=cast.school_year.start_year - 6)
+    # Left five years ago, never named on a plan: the day they left is enough.
+    left_long_ago = PersonFactory(
+        school=cast.school_a, is_active=False, last_name="Parti", left_on=today - datetime.timedelta(days=5 * 366)
+    )
+    # An old mission but left last year: not yet.
+    left_last_year = PersonFactory(
+        school=cast.school_a, is_active=False, last_name="Reste", left_on=today - datetime.timedelta(days=300)
+    )
+    hold_mission(left_last_year, old_year)
+
+    assert persons_anonymize(years=2, today=today) == 1
+    left_long_ago.refresh_from_db()
+    left_last_year.refresh_from_db()
+    assert (left_long_ago.last_name, left_last_year.last_name) == (ANONYMOUS_NAME, "Reste")
+
+
 def test_the_command_and_the_beat_job_anonymize(cast):
     old_year = SchoolYear.objects.create(start_year=cast.school_year.start_year - 10)
     gone = PersonFactory(school=cast.school_a, is_active=False, last_name="Ancien")

@@ -155,3 +155,21 @@ def test_person_update_turns_the_database_constraint_into_the_same_error(cast):
 def test_services_take_keyword_arguments_only(cast):
     with pytest.raises(TypeError):
         person_create(cast.school_a, "Martin", "Claude", "", "enseignant", False, False, None)  # type: ignore[misc]
+
+
+def test_marking_a_person_no_longer_in_post_keeps_the_day_they_left_until_they_are_back(cast, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    person = PersonFactory(school=cast.school_a)
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 7, 8))
+    left = update(person, cast.principal_a, is_active=False)
+    assert left.left_on == datetime.date(2027, 7, 8)
+
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2027, 9, 1))
+    still_out = update(left, cast.principal_a, last_name="Martin-Durand")
+    assert still_out.left_on == datetime.date(2027, 7, 8)  # editing the record later keeps the departure day
+
+    back = update(still_out, cast.principal_a, is_active=True)
+    assert back.left_on is None
