@@ -58,6 +58,7 @@ def personal_data_export(user) -> dict:
                 "service_complet_cpge": person.full_service_cpge,
                 "quitte_l_etablissement": person.leaving,
                 "en_poste": person.is_active,
+                "plus_en_poste_depuis": person.left_on.isoformat() if person.left_on else None,
             }
             for person in persons
         ],

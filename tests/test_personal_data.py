@@ -33,7 +33,9 @@ def test_a_person_downloads_everything_held_about_them(client_for, cast):
     data = json.loads(response.content)
     assert data["compte"]["adresse_electronique"] == referent.email
     assert [r["etablissement"] for r in data["roles"]] == [cast.school_a.uai]
-    assert [p["nom"] for p in data["fiches_personnel"]] == [cast.referent_person.last_name]
+    assert [(p["nom"], p["plus_en_poste_depuis"]) for p in data["fiches_personnel"]] == [
+        (cast.referent_person.last_name, None)
+    ]
     assert data["missions"] and data["missions"][0]["annee"] == cast.school_year.name
     assert "Autre" not in response.content.decode()
 
