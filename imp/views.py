@@ -1,6 +1,7 @@
 """IMP pages: thin views over the access layer, the services and the selectors."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -560,6 +561,7 @@ def envelopes_page(request):
             "page": page,
             "rows": selectors.envelope_rows(list(page.object_list), school_year),
             "q": q,
+            "query": urlencode({"year": school_year.start_year, "q": q}),
             "title": _("Enveloppes IMP %(year)s") % {"year": school_year.name},
             "breadcrumb_data": {"links": [], "current": _("Enveloppes IMP")},
         },

@@ -1,5 +1,7 @@
 """Home, school page and staff list: thin views over the access layer and services."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -59,6 +61,7 @@ def home(request):
             "form": form,
             "page": page,
             "query": query,
+            "query_string": urlencode({"q": query}) if query else "",
             "is_dane": any("dane" in kinds for kinds in scopes.academie_roles.values()),
             "is_collectivity": bool(scopes.collectivity_ids),
             "title": title,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from schools.models import Person
 from tests.conftest import PASSWORD
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, SchoolFactory
 from tests.utils import extract_form_fields, flat
 
 
@@ -118,3 +118,11 @@ def test_principal_cannot_edit_a_person_of_another_school(client_for, cast):
     client = client_for(cast.principal_a)
     assert client.get(reverse("schools:person_edit", args=[cast.school_a.uai, other.pk])).status_code == 404
     assert client.get(reverse("schools:person_edit", args=[cast.school_b.uai, other.pk])).status_code == 404
+
+
+def test_the_home_page_paginates_a_search_and_keeps_it_in_the_links(client_for, cast):
+    for n in range(30):
+        SchoolFactory(departement=cast.school_a.departement, name=f"Lycée Pagination {n:02d}")
+    html = client_for(cast.dane).get("/", {"q": "Pagination"}).content.decode()
+    assert "Page 1 sur 2" in html
+    assert "?q=Pagination&amp;page=2" in html
