@@ -6,16 +6,20 @@ import sys
 
 from django.conf import settings
 
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "rupn.settings.production",
+    "SECRET_KEY": "k3P9#vQ2@zL8!mW5&rT1^yB7*nX4%cF6-hJ0+dSg9Lq2Vw8Ez-aU3oN",
+    "ALLOWED_HOSTS": "rupn.example.fr",
+    "EMAIL_URL": "smtp://rupn:secret@smtp.example.fr:587/?tls=True",
+    "DATABASE_URL": "postgres://rupn:secret@127.0.0.1:5432/rupn",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
 
 def test_check_deploy_with_production_settings_reports_nothing():
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by the browser tests
-        "DJANGO_SETTINGS_MODULE": "rupn.settings.production",
-        "SECRET_KEY": "k3P9#vQ2@zL8!mW5&rT1^yB7*nX4%cF6-hJ0+dSg9Lq2Vw8Ez-aU3oN",
-        "ALLOWED_HOSTS": "rupn.example.fr",
-        "EMAIL_URL": "smtp://rupn:secret@smtp.example.fr:587/?tls=True",
-        "DATABASE_URL": "postgres://rupn:secret@127.0.0.1:5432/rupn",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        **PRODUCTION_ENV,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -42,3 +46,23 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_builds_the_open_badges_ids_on_the_sites_address_unless_told_otherwise():
+    env = {k: v for k, v in os.environ.items() if k not in ("RUPN_PUBLIC_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    code = "from django.conf import settings; print(settings.RUPN_PUBLIC_URL)"
+
+    def public_url(**extra) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=settings.BASE_DIR,
+            env={**env, **PRODUCTION_ENV, "SITE_URL": "https://rupn.example.fr", **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    assert public_url() == "https://rupn.example.fr"
+    assert public_url(RUPN_PUBLIC_URL="https://badges.ac-dijon.fr") == "https://badges.ac-dijon.fr"

@@ -7,6 +7,8 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 env.str("EMAIL_URL")  # required: production sends real e-mail (smtp://…)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The Open Badges ids are baked into downloaded images: in production they are built on the site's public address.
+RUPN_PUBLIC_URL = env.str("RUPN_PUBLIC_URL", default=SITE_URL)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
