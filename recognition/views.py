@@ -200,7 +200,10 @@ def _dane_filters(request, academie_ids):
     current = SchoolYear.current()
     years = list(SchoolYear.objects.filter(start_year__lte=current.start_year + 1).order_by("-start_year"))
     departements = list(Departement.objects.filter(academie_id__in=academie_ids).order_by("code"))
-    form = ProjectFilterForm(request.GET or None, years=years, departements=departements)
+    query = request.GET.copy()
+    if not query.get("annee"):
+        query["annee"] = current.name  # the select shows the year the list shows
+    form = ProjectFilterForm(query, years=years, departements=departements)
     data = form.cleaned_data if form.is_valid() else {}
     wanted = SchoolYear.parse_name(data.get("annee") or "")
     year = next((y for y in years if y.start_year == wanted), current)

@@ -274,3 +274,15 @@ def test_school_page_links_the_years_projects_for_the_team_not_for_the_collectiv
     url = f'href="{projects_url(cast)}"'
     assert url in client_for(cast.referent_a).get(f"/etablissements/{cast.school_a.uai}/").content.decode()
     assert url not in client_for(cast.collectivity_a).get(f"/etablissements/{cast.school_a.uai}/").content.decode()
+
+
+@pytest.mark.parametrize("query", ["", "?q=Blog"], ids=["no-filter", "other-filter-only"])
+def test_the_year_select_shows_the_year_the_list_shows(client_for, cast, query):
+    from schools.models import SchoolYear
+
+    SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year + 1)  # listed first in the select
+    html = client_for(cast.dane).get(f"/dane/projets/{query}").content.decode()
+    select = html[html.index('name="annee"') : html.index("</select>", html.index('name="annee"'))]
+    current = SchoolYear.current().name
+    assert f'<option value="{current}" selected>' in select
+    assert select.count("selected") == 1
