@@ -21,8 +21,8 @@ awards proposed to their holder or further on (proposed, accepted, validated, pa
 validated by the rectorat (validated, paying, closed). Hours: the minutes of the activity entries dated within
 the school year, of the school's staff.
 
-Extension point: EXTRA_ANNOTATIONS, a list of functions (year) -> {name: expression}, shown in the table and the
-exports through EXTRA_COLUMNS (annotation name, column title).
+A new column is one more entry in ANNOTATIONS (name -> function of the year giving its expression), then its cell
+in templates/dashboard/school_table.html and in dashboard/views.py's export header and rows.
 """
 
 from collections.abc import Callable
@@ -67,11 +67,6 @@ PLAN_STATES = [
     (CA_OPINION, _("Avis du CA enregistré")),
 ]
 PLAN_STATE_LABELS = dict(PLAN_STATES)
-
-# name -> function(year) returning {annotation name: expression}; see the module docstring.
-EXTRA_ANNOTATIONS: list[Callable[[SchoolYear], dict]] = []
-# (annotation name, column title) shown in the table and the exports after the built-in columns.
-EXTRA_COLUMNS: list[tuple[str, str]] = []
 
 
 class SubqueryCount(Subquery):
@@ -216,7 +211,8 @@ ANNOTATIONS: dict[str, Callable[[SchoolYear], object]] = {
 
 def annotate_schools(schools, year: SchoolYear, names=None):
     """Each school with plan_state, held (standard rows that hold), blocking, referents, single_leaving,
-    imp_proposed, imp_validated, envelope (None when none), review_done and minutes (or only `names`)."""
+    imp_proposed, imp_validated, envelope (None when none), review_done, minutes and means_given (None when not
+    recorded) — or only `names`."""
     built = {}
     annotations = {}
     for name, build in ANNOTATIONS.items():
@@ -224,9 +220,6 @@ def annotate_schools(schools, year: SchoolYear, names=None):
             if build not in built:
                 built[build] = build(year)
             annotations[name] = built[build][name] if build is _plan_annotations else built[build]
-    if names is None:
-        for extra in EXTRA_ANNOTATIONS:
-            annotations.update(extra(year))
     return schools.annotate(**annotations)
 
 

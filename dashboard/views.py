@@ -171,7 +171,6 @@ def school_table(request):
             if school.means_given is not None
             else _("non renseignés")
         )
-        school.extra_values = [getattr(school, name) for name, _title in selectors.EXTRA_COLUMNS]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -183,7 +182,6 @@ def school_table(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "extra_columns": selectors.EXTRA_COLUMNS,
             "title": _("Établissements de l'académie"),
             "breadcrumb_data": {
                 "links": [{"url": "/dane/", "title": _("Tableau de bord de l'académie")}],
@@ -194,7 +192,7 @@ def school_table(request):
 
 
 def _export_header() -> list[str]:
-    header = [
+    return [
         _("UAI"),
         _("Nom"),
         _("Commune"),
@@ -213,7 +211,6 @@ def _export_header() -> list[str]:
         _("Heures d'activité"),
         _("Moyens donnés aux référents (sur %(total)d)") % {"total": MEANS_TOTAL},
     ]
-    return header + [str(title) for _name, title in selectors.EXTRA_COLUMNS]
 
 
 def _csv_value(value):
@@ -247,7 +244,7 @@ def _export_rows(rows, *, csv: bool):
             _("oui") if school.review_done else _("non"),
             decimal_hours(school.minutes) if csv else (Decimal(school.minutes) / 60).quantize(Decimal("0.01")),
             school.means_given if school.means_given is not None else "",
-        ] + [getattr(school, name) for name, _title in selectors.EXTRA_COLUMNS]
+        ]
 
 
 class _Echo:
