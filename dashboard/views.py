@@ -14,6 +14,7 @@ from dashboard.forms import SchoolFilterForm
 from imp.money import format_euros
 from missions.durations import decimal_hours
 from rupn.access import Perm, require_academie_perm
+from rupn.pagination import query_without_page
 from schools.models import Academie, School, SchoolMeans, SchoolYear
 
 PAGE_SIZE = 50
@@ -171,8 +172,6 @@ def school_table(request):
             if school.means_given is not None
             else _("non renseignés")
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "dashboard/school_table.html",
@@ -181,7 +180,7 @@ def school_table(request):
             "year": year,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "title": _("Établissements de l'académie"),
             "breadcrumb_data": {
                 "links": [{"url": "/dane/", "title": _("Tableau de bord de l'académie")}],

@@ -35,6 +35,7 @@ from imp.models import BoardOpinion, ImpAward
 from missions.views import school_year_or_404
 from rupn.access import Perm, get_school_or_404, require_academie_perm, school_perms
 from rupn.errors import ConflictError, DomainError
+from rupn.pagination import query_without_page
 from schools.models import Departement, School, SchoolYear
 
 QUEUE_PAGE_SIZE = 50
@@ -453,8 +454,6 @@ def queue_page(request):
         q=(cleaned.get("q") or "").strip(),
     )
     page = Paginator(awards, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "imp/queue.html",
@@ -462,7 +461,7 @@ def queue_page(request):
             "filters": filters,
             "status": status,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "reject_form": RejectForm(prefix="reject"),
             "title": _("IMP à valider"),
             "breadcrumb_data": {"links": [], "current": _("IMP à valider")},

@@ -32,6 +32,7 @@ from missions.services import activity_create, activity_delete, activity_update,
 from missions.views import school_year_or_404
 from rupn.access import Perm, get_school_or_404, require_dane, require_referent
 from rupn.errors import DomainError
+from rupn.pagination import query_without_page
 from schools.models import SchoolYear
 
 PAGE_SIZE = 50
@@ -69,16 +70,10 @@ def _my_log_context(request, persons, school_year, years, missions, form):
         "school_year": school_year,
         "attended": attended_events(request.user, school_year),
         "registrations": upcoming_registrations(request.user),
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "title": _("Mon activité de référent numérique"),
         "breadcrumb_data": {"links": [], "current": _("Mon activité")},
     }
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @require_http_methods(["GET", "POST"])
@@ -223,7 +218,7 @@ def school_activity(request, uai: str, year: str):
             "filter_form": filter_form,
             "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
             "totals": activity_totals(entries, per_person=True),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "title": _("Activité des référents %(year)s — %(school)s")
             % {"year": school_year.name, "school": school.name},
             "breadcrumb_data": {
@@ -258,7 +253,7 @@ def dane_activity(request):
             "years": years,
             "page": Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page")),
             "total": academie_activity_total(academie_ids, school_year),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "title": _("Activité des référents de l'académie %(year)s") % {"year": school_year.name},
             "breadcrumb_data": {"links": [], "current": _("Activité des référents")},
         },

@@ -19,9 +19,10 @@ from missions.selectors import (
 )
 from missions.services import review_delete, review_record_minutes, review_reschedule, review_schedule
 from missions.views import school_year_or_404
-from missions.views_activity import PAGE_SIZE, _query_without_page, _years_choice
+from missions.views_activity import PAGE_SIZE, _years_choice
 from rupn.access import Perm, get_school_or_404, require_dane, school_perms
 from rupn.errors import ConflictError, DomainError
+from rupn.pagination import query_without_page
 
 
 def _year_totals(school, school_year):
@@ -227,7 +228,7 @@ def dane_reviews(request):
             "school_year": school_year,
             "years": years,
             "show_all": show_all,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "page": Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page")),
             "title": _("Points d'étape des établissements %(year)s") % {"year": school_year.name},
             "breadcrumb_data": {"links": [], "current": _("Points d'étape des établissements")},

@@ -29,6 +29,7 @@ from recognition.services import (
 )
 from rupn.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
 from rupn.errors import ConflictError, DomainError
+from rupn.pagination import query_without_page
 from schools.models import Departement, SchoolYear
 
 PAGE_SIZE = 50
@@ -218,19 +219,13 @@ def _dane_filters(request, academie_ids):
     return form, filters
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @require_GET
 def dane_projects(request):
     """The académie's projects, filtered from the URL; the DANE features them ("valoriser les usages")."""
     academie_ids = require_academie_perm(request.user, Perm.VIEW_PROJECTS)
     form, filters = _dane_filters(request, academie_ids)
     page = Paginator(academie_projects(academie_ids, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = _query_without_page(request)
+    query = query_without_page(request)
     return render(
         request,
         "recognition/dane_projects.html",

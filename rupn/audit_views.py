@@ -10,6 +10,7 @@ from dsfr.forms import DsfrBaseForm
 
 from rupn.access import Perm, get_school_or_404, require_academie_perm
 from rupn.audit_selectors import KIND_CHOICES, Scope, history_page
+from rupn.pagination import paged_title, query_without_page
 from schools.models import Academie, School, SchoolYear
 
 
@@ -38,19 +39,8 @@ class HistoryFilterForm(DsfrBaseForm):
         return {"kind": data["type"], "year": year, "uai": data.get("uai", "").strip().upper()}
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _render(request, *, title: str, form, page, breadcrumb, with_school: bool, intro: str):
-    if page.paginator.num_pages > 1:
-        title = _("%(title)s – page %(number)d sur %(total)d") % {
-            "title": title,
-            "number": page.number,
-            "total": page.paginator.num_pages,
-        }
+    title = paged_title(title, page)
     return render(
         request,
         "audit/history.html",
@@ -60,7 +50,7 @@ def _render(request, *, title: str, form, page, breadcrumb, with_school: bool, i
             "intro": intro,
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "with_school": with_school,
             "breadcrumb_data": breadcrumb,
         },

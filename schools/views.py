@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from missions.selectors import plan_for, plan_view, school_page_extras
 from rupn.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes
 from rupn.errors import ConflictError, DomainError
+from rupn.pagination import paged_title
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
 from schools.models import Person, School, SchoolYear
@@ -48,12 +49,7 @@ def home(request):
     title = _("Mes établissements")
     if query:
         title = _("Recherche « %(query)s » – %(title)s") % {"query": query, "title": title}
-    if page.paginator.num_pages > 1:
-        title = _("%(title)s – page %(number)d sur %(total)d") % {
-            "title": title,
-            "number": page.number,
-            "total": page.paginator.num_pages,
-        }
+    title = paged_title(title, page)
     return render(
         request,
         "schools/home.html",
