@@ -6,14 +6,14 @@ from django.utils.translation import gettext as _
 
 from badges.models import BadgeAward, BadgeClass, Publication
 from missions.models import AllocationPlan, Event, EventRegistration, PlanRow
-from rupn.access import require_badge_issuer
+from rupn.access import require_dane
 from schools.models import Role, User
 
 
 def issuer_badges(user):
     """The badges of the académies whose DANE this user is, with their count of awards in force."""
     return (
-        BadgeClass.objects.filter(academie_id__in=require_badge_issuer(user))
+        BadgeClass.objects.filter(academie_id__in=require_dane(user))
         .select_related("academie")
         .annotate(awarded=Count("awards", filter=Q(awards__revoked_at__isnull=True)))
         .order_by("academie__name", "name", "pk")
@@ -22,7 +22,7 @@ def issuer_badges(user):
 
 def issuer_badge_or_404(user, pk: int) -> BadgeClass:
     """A badge of the user's DANE académies (403 for a user who is no DANE, 404 for another académie's badge)."""
-    badge = BadgeClass.objects.filter(academie_id__in=require_badge_issuer(user)).select_related("academie")
+    badge = BadgeClass.objects.filter(academie_id__in=require_dane(user)).select_related("academie")
     found = badge.filter(pk=pk).first()
     if found is None:
         raise Http404(_("Aucun badge de votre académie ne porte ce numéro."))
@@ -30,7 +30,7 @@ def issuer_badge_or_404(user, pk: int) -> BadgeClass:
 
 
 def issuer_award_or_404(user, pk: int) -> BadgeAward:
-    award = BadgeAward.objects.filter(badge__academie_id__in=require_badge_issuer(user), pk=pk)
+    award = BadgeAward.objects.filter(badge__academie_id__in=require_dane(user), pk=pk)
     found = award.select_related("badge__academie", "recipient", "school_year").first()
     if found is None:
         raise Http404(_("Aucun badge délivré par votre académie ne porte ce numéro."))

@@ -12,7 +12,7 @@ from badges.baking import PNG_SIGNATURE, BakingError, bake_png, bake_svg, parse_
 from badges.models import BadgeAward, BadgeClass, Publication
 from badges.openbadges import hash_identity
 from badges.selectors import referent_user_ids
-from rupn.access import require_badge_issuer
+from rupn.access import require_dane
 from rupn.errors import ConflictError, DomainError
 
 MAX_IMAGE_BYTES = 512 * 1024
@@ -21,7 +21,7 @@ _UNSAFE_HREF = re.compile(r"^\s*(javascript:|https?:|data:(?!image/(png|jpeg|gif
 
 
 def _check_issuer(by, academie) -> None:
-    if academie.pk not in require_badge_issuer(by):
+    if academie.pk not in require_dane(by):
         raise PermissionDenied(_("Seule la DANE de l'académie gère ses badges."))
 
 

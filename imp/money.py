@@ -30,7 +30,7 @@ def parse_euros(text: str) -> Decimal | None:
     cleaned = text.strip().replace("€", "").replace(NBSP, "").replace("\u202f", "").replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
-    if not cleaned or not all(c.isdigit() or c in ".-" for c in cleaned):
+    if not cleaned or not all(c.isdecimal() or c in ".-" for c in cleaned):
         return None
     try:
         amount = Decimal(cleaned)

@@ -32,6 +32,7 @@ from imp.forms import (
     YearForm,
 )
 from imp.models import BoardOpinion, ImpAward
+from missions.csv_export import safe_cell
 from missions.views import school_year_or_404
 from rupn.access import Perm, get_school_or_404, require_academie_perm, school_perms
 from rupn.errors import ConflictError, DomainError
@@ -298,7 +299,13 @@ def _csv_response(filename: str, rows: list[list[str]]) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows(rows)
+    # Names and missions are typed by people: never let a spreadsheet run them as formulas. Amounts stay numbers.
+    writer.writerows(
+        [
+            [uai, safe_cell(last), safe_cell(first), safe_cell(mission), *rest]
+            for uai, last, first, mission, *rest in rows
+        ]
+    )
     return response
 
 

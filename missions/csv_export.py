@@ -11,7 +11,7 @@ from missions.durations import decimal_hours, format_duration
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def safe_cell(value) -> str:
     """A text cell that a spreadsheet never runs as a formula."""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -43,17 +43,17 @@ def activity_csv(entries, *, filename: str) -> HttpResponse:
             [
                 entry.date.strftime("%d/%m/%Y"),
                 entry.person.school.uai,
-                _cell(entry.person.school.name),
-                _cell(entry.person.last_name),
-                _cell(entry.person.first_name),
-                _cell(entry.mission.label),
+                safe_cell(entry.person.school.name),
+                safe_cell(entry.person.last_name),
+                safe_cell(entry.person.first_name),
+                safe_cell(entry.mission.label),
                 entry.get_kind_display(),
                 format_duration(entry.minutes),
                 decimal_hours(entry.minutes),
                 entry.minutes,
-                _cell(entry.ticket_number),
-                _cell(entry.ticket_url),
-                _cell(entry.description),
+                safe_cell(entry.ticket_number),
+                safe_cell(entry.ticket_url),
+                safe_cell(entry.description),
             ]
         )
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")

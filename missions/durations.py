@@ -19,7 +19,7 @@ def parse_duration(text: str) -> int | None:
         return hours * 60 + minutes if minutes < 60 else None
     if match := _MINUTES.match(value):
         return int(match.group(1))
-    if value.isdigit() and int(value) > 12:
+    if value.isdecimal() and int(value) > 12:
         return int(value)
     if match := _DECIMAL_HOURS.match(value):
         try:

@@ -260,7 +260,11 @@ class EventForm(DsfrBaseForm):
     place = forms.CharField(label=_("Lieu"), required=False, max_length=300)
     link = forms.URLField(label=_("Lien de la classe virtuelle"), required=False, max_length=300, assume_scheme="https")
     capacity = forms.IntegerField(
-        label=_("Nombre de places"), required=False, min_value=1, help_text=_("Laissez vide : sans limite.")
+        label=_("Nombre de places"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Laissez vide : sans limite."),
     )
     audience = forms.ChoiceField(label=_("Public"), choices=Event.Audience.choices)
 

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.csv_export import _cell
+from missions.csv_export import safe_cell
 from missions.views import school_year_or_404
 from recognition.forms import ProjectFilterForm, ProjectForm
 from recognition.iprof import iprof_text
@@ -266,7 +266,7 @@ def dane_projects_csv(request):
     for project in academie_projects(academie_ids, filters):
         writer.writerow(
             [
-                _cell(value)
+                safe_cell(value)
                 for value in (
                     filters.year.name,
                     project.school.departement.code,

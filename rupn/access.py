@@ -278,14 +278,6 @@ def require_dane(user) -> list[int]:
     return academie_ids
 
 
-def require_badge_issuer(user) -> list[int]:
-    """The académies whose badges this user manages (Perm.MANAGE_BADGES: the DANE), or 403."""
-    academie_ids = academie_ids_with(user, Perm.MANAGE_BADGES)
-    if not academie_ids:
-        raise PermissionDenied(_("Cette page est réservée à la DANE."))
-    return academie_ids
-
-
 def visible_academie_ids(user) -> frozenset[int]:
     """The académies this user reaches: their académie roles, and the académies of the schools they see."""
     scopes = user_scopes(user)

@@ -95,7 +95,7 @@ class Scope:
 def _kind_queryset(key: str, scope: Scope, year: SchoolYear | None):
     history = KINDS[key].model.history.model.objects
     school_ids = scope.schools.values("pk")
-    if key == "plan":
+    if key in ("plan", "award", "envelope"):
         qs = history.filter(school_id__in=school_ids)
         return qs.filter(school_year_id=year.pk) if year else qs
     if key == "row":
@@ -103,9 +103,6 @@ def _kind_queryset(key: str, scope: Scope, year: SchoolYear | None):
         if year:
             plans = plans.filter(school_year=year)
         return history.filter(plan_id__in=plans.values("pk"))
-    if key in ("award", "envelope"):
-        qs = history.filter(school_id__in=school_ids)
-        return qs.filter(school_year_id=year.pk) if year else qs
     if key == "action":
         collectivities = scope.schools.values("collectivity_id")
         qs = history.filter(Q(school_id__in=school_ids) | Q(school_id__isnull=True, collectivity_id__in=collectivities))

@@ -229,7 +229,7 @@ def collectivity_equipment(request, code: str, year: str):
             EquipmentRequest.objects.filter(school__collectivity=collectivity, school_year=school_year).exclude(
                 state=EquipmentRequest.State.DRAFT
             ),
-            pk=request.POST.get("request") if str(request.POST.get("request", "")).isdigit() else 0,
+            pk=request.POST.get("request") if str(request.POST.get("request", "")).isdecimal() else 0,
         )
         form = EquipmentAnswerForm(request.POST, prefix=f"answer-{equipment.pk}")
         if form.is_valid():

@@ -99,7 +99,7 @@ def means(request, uai: str, year: str):
 
 
 def _request_of(school, school_year, pk) -> EquipmentRequest:
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         raise DomainError(_("Cette demande n'existe plus."))
     return get_object_or_404(EquipmentRequest.objects.filter(school=school, school_year=school_year), pk=pk)
 

@@ -155,7 +155,7 @@ class SchoolYear(models.Model):
     def parse_name(name: str) -> int | None:
         """Return the start year of "2026-2027", or None when the name is not a school year."""
         first, sep, second = name.partition("-")
-        if not (sep and first.isdigit() and second.isdigit() and len(first) == 4):
+        if not (sep and first.isdecimal() and second.isdecimal() and len(first) == 4):
             return None
         return int(first) if int(second) == int(first) + 1 else None
 

@@ -498,6 +498,16 @@ def test_schedule_page_and_csv_for_a_validated_whole_year_award(client_for, cast
     assert sum(Decimal(r[5]) for r in rows[1:]) == Decimal("1250.00")
 
 
+def test_a_name_that_looks_like_a_formula_is_written_as_text_in_the_csv(client_for, cast, imp, make_award):
+    imp.staff.romain.last_name = "=HYPERLINK(1)"
+    imp.staff.romain.save(update_fields=["last_name"])
+    make_award(imp.staff.romain, "1250", state="validated")
+    response = client_for(cast.principal_a).get(school_url(cast, "imp:schedule_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    assert {r[1] for r in rows[1:]} == {"'=HYPERLINK(1)"}
+    assert rows[1][5] == "138.89"
+
+
 def test_referent_sees_and_downloads_only_their_own_payments(client_for, cast, imp, make_award):
     make_award(imp.staff.romain, "1250", state="validated")
     make_award(imp.staff.alice, "625", state="validated")
