@@ -25,31 +25,35 @@ def _check_issuer(by, academie) -> None:
         raise PermissionDenied(_("Seule la DANE de l'académie gère ses badges."))
 
 
+class BadgeImageError(DomainError):
+    """The uploaded image is refused: its message goes beside the image field."""
+
+
 def badge_image_read(upload) -> tuple[bytes, str]:
     """The bytes and format ("png" or "svg") of an uploaded badge image; DomainError when it is neither."""
     if upload.size > MAX_IMAGE_BYTES:
-        raise DomainError(_("L'image dépasse 512 Ko."))
+        raise BadgeImageError(_("L'image dépasse 512 Ko."))
     data = upload.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
-        raise DomainError(_("L'image dépasse 512 Ko."))
+        raise BadgeImageError(_("L'image dépasse 512 Ko."))
     if data.startswith(PNG_SIGNATURE):
         try:
             bake_png(data, "{}")
         except BakingError as error:
-            raise DomainError(_("Ce fichier PNG est endommagé.")) from error
+            raise BadgeImageError(_("Ce fichier PNG est endommagé.")) from error
         return data, BadgeClass.ImageFormat.PNG
     try:
         root = parse_svg(data)
         bake_svg(data, "{}", "https://example.invalid/")
     except (BakingError, UnicodeDecodeError) as error:
-        raise DomainError(_("L'image doit être un fichier PNG ou SVG.")) from error
+        raise BadgeImageError(_("L'image doit être un fichier PNG ou SVG.")) from error
     for element in root.iter():
         if element.tag.rsplit("}", 1)[-1] in _UNSAFE_SVG_TAGS:
-            raise DomainError(_("Une image SVG de badge ne peut pas contenir de script ni de contenu externe."))
+            raise BadgeImageError(_("Une image SVG de badge ne peut pas contenir de script ni de contenu externe."))
         for name, value in element.attrib.items():
             local = name.rsplit("}", 1)[-1]
             if local.lower().startswith("on") or (local == "href" and _UNSAFE_HREF.match(value)):
-                raise DomainError(_("Une image SVG de badge ne peut pas contenir de script ni de contenu externe."))
+                raise BadgeImageError(_("Une image SVG de badge ne peut pas contenir de script ni de contenu externe."))
     return data, BadgeClass.ImageFormat.SVG
 
 

@@ -3,7 +3,7 @@
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,14 @@ from badges.selectors import (
     publication_for,
     referent_candidates,
 )
-from badges.services import award_revoke, awards_create_bulk, badge_create, badge_update, publication_set
+from badges.services import (
+    BadgeImageError,
+    award_revoke,
+    awards_create_bulk,
+    badge_create,
+    badge_update,
+    publication_set,
+)
 from rupn.access import dane_academies
 from rupn.errors import DomainError
 from schools.models import SchoolYear, User
@@ -80,7 +87,7 @@ def _badge_form_page(request, badge):
                     )
                     messages.success(request, _("Le badge est modifié."))
             except DomainError as error:
-                form.add_error(None, error.message)
+                form.add_error("image" if isinstance(error, BadgeImageError) else None, error.message)
                 status = 400
             else:
                 return redirect("badges:detail", pk=badge.pk)
@@ -259,8 +266,11 @@ def my_badge_download(request, uid, ext: str):
         return redirect("badges:mine_download", uid=award.uid, ext=award.badge.image_format)
     base = openbadges.public_base(request)
     text = json.dumps(openbadges.assertion(base, award, publication_for(award)), ensure_ascii=False)
-    with award.badge.image.open("rb") as handle:
-        image = handle.read()
+    try:
+        with award.badge.image.open("rb") as handle:
+            image = handle.read()
+    except FileNotFoundError as error:
+        raise Http404(_("L'image de ce badge est introuvable.")) from error
     if award.badge.image_format == BadgeClass.ImageFormat.SVG:
         baked = bake_svg(image, text, openbadges.assertion_url(base, award))
     else:

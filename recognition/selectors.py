@@ -98,12 +98,7 @@ class YearRecord:
 
 
 # The awards the record shows: accepted by the person, validated by the rectorat, paid or closed.
-RECORD_AWARD_STATES = (
-    ImpAward.State.ACCEPTED,
-    ImpAward.State.VALIDATED,
-    ImpAward.State.PAYING,
-    ImpAward.State.CLOSED,
-)
+RECORD_AWARD_STATES = (ImpAward.State.ACCEPTED, *ImpAward.PAYABLE_STATES)
 
 
 @dataclass
@@ -176,9 +171,8 @@ def referent_record(user) -> Record:
     )
     wanted_years: dict[tuple[int, int], int] = {}
     for group in minutes:
-        start_year = group["y"] if group["m"] >= 9 else group["y"] - 1
-        wanted_years.setdefault((start_year, group["person_id"]), 0)
-        wanted_years[(start_year, group["person_id"])] += group["total"]
+        key = (SchoolYear.start_year_for(datetime.date(group["y"], group["m"], 1)), group["person_id"])
+        wanted_years[key] = wanted_years.get(key, 0) + group["total"]
 
     for link in (
         Review.referents.through.objects.filter(person_id__in=person_ids)

@@ -66,10 +66,9 @@ def projects(request, uai: str, year: str):
     can_edit = Perm.EDIT_PROJECTS in school_perms(request.user, school)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    form = _form(school, school_year) if can_edit else None
+    form = _form(school, school_year, request.POST if request.method == "POST" else None) if can_edit else None
     status = 200
     if request.method == "POST":
-        form = _form(school, school_year, request.POST)
         if form.is_valid():
             try:
                 project = project_create(school=school, school_year=school_year, data=form.to_input(), by=request.user)

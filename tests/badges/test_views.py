@@ -265,3 +265,12 @@ def test_the_personal_data_export_lists_the_badges_and_public_years(client_for, 
     assert [b["assertion"] for b in data["badges"]] == [str(award.uid)]
     assert data["badges"][0]["empreinte"] == award.identity_hash
     assert data["parcours_publics"] == [{"annee": cast.school_year.name, "public": True}]
+
+
+def test_a_refused_image_is_explained_beside_the_image_field(client_for, cast):
+    client = client_for(cast.dane)
+    data = flat(extract_form_fields(client.get("/badges/nouveau/").content, "badge-form"))
+    data.update(name="Badge", description="D", criteria="C")
+    data["image"] = SimpleUploadedFile("b.gif", b"GIF89a\x01\x00\x01\x00\x00;", content_type="image/gif")
+    response = client.post("/badges/nouveau/", data)
+    assert response.context["form"].errors["image"] == ["L'image doit être un fichier PNG ou SVG."]
