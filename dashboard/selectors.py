@@ -263,8 +263,7 @@ def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters(), *,
     if filters.kind:
         schools = schools.filter(kind=filters.kind)
     if filters.q:
-        q = filters.q.strip()
-        schools = schools.filter(Q(name__icontains=q) | Q(commune__icontains=q) | Q(uai__iexact=q))
+        schools = schools.search(filters.q)
     sort = SORTS.get(filters.sort, SORTS["name"])
     needed = None
     if not every_column:

@@ -119,14 +119,6 @@ def plan_holder_ids(school: School, school_year: SchoolYear) -> set[int]:
     )
 
 
-def active_staff(school: School, *, include_ids=()) -> list[Person]:
-    return list(
-        Person.objects.filter(Q(school=school) & (Q(is_active=True) | Q(pk__in=list(include_ids)))).order_by(
-            "last_name", "first_name", "pk"
-        )
-    )
-
-
 def award_detail(school: School, school_year: SchoolYear, pk: int) -> ImpAward | None:
     """One award with its history, leaves and replacements (four queries)."""
     return (

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from imp.forms import (
 )
 from imp.models import BoardOpinion, ImpAward
 from missions.csv_export import safe_cell
+from missions.selectors import school_staff
 from missions.views import school_year_or_404
 from rupn.access import Perm, get_school_or_404, require_academie_perm, school_perms
 from rupn.errors import ConflictError, DomainError
@@ -78,7 +78,7 @@ def school_imp(request, uai: str, year: str):
         raise PermissionDenied
     data = selectors.school_imp(school, school_year)
     named = selectors.plan_holder_ids(school, school_year) if can_manage else set()
-    staff = selectors.active_staff(school) if can_manage else []
+    staff = school_staff(school) if can_manage else []
     action = request.POST.get("action", "") if request.method == "POST" else ""
     bound = request.POST if action else None
     award_form = _award_form(bound if action == "award" else None, rates=data.rates, staff=staff, named=named)
@@ -227,7 +227,7 @@ def award_page(request, uai: str, year: str, pk: int):
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     award = _award_or_404(school, school_year, pk)
-    staff = selectors.active_staff(school, include_ids=[award.person_id]) if can_manage else []
+    staff = school_staff(school, include_ids={award.person_id}) if can_manage else []
     action = request.POST.get("action", "") if request.method == "POST" else ""
     bound = request.POST if action else None
     rates = services.legal_rates(school_year) if can_manage else []
@@ -551,7 +551,7 @@ def envelopes_page(request):
         "departement"
     )
     if q:
-        schools = schools.filter(Q(name__icontains=q) | Q(commune__icontains=q) | Q(uai__iexact=q))
+        schools = schools.search(q)
     page = Paginator(schools.order_by("departement__code", "name", "uai"), ENVELOPES_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

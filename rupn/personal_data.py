@@ -146,6 +146,7 @@ def persons_anonymize(*, years: int, today: datetime.date | None = None) -> int:
     people = list(
         persons_to_anonymize(years=years, today=today).values_list("pk", "school_id", "first_name", "last_name")
     )
+    names_by_school: dict[int, list[str]] = {}
     for _pk, school_id, first_name, last_name in people:
         # Names written as text elsewhere: the rentrée copy's PlanRow.left_by (kept out of the audit) and the
         # before/after of the school's IMP awards' own history (AwardEvent.changes), matched in Python: JSON
@@ -154,15 +155,19 @@ def persons_anonymize(*, years: int, today: datetime.date | None = None) -> int:
         PlanRow.objects.filter(left_by__contains=name).update(
             left_by=Replace("left_by", Value(name), Value(ANONYMOUS_NAME))
         )
+        names_by_school.setdefault(school_id, []).append(name)
+    for school_id, names in names_by_school.items():  # each school's award history read once
         events = []
         for event in AwardEvent.objects.filter(award__school_id=school_id).exclude(changes=[]).order_by("pk"):
-            changes = [
-                {
-                    key: value.replace(name, ANONYMOUS_NAME) if isinstance(value, str) else value
-                    for key, value in c.items()
-                }
-                for c in event.changes
-            ]
+            changes = event.changes
+            for name in names:
+                changes = [
+                    {
+                        key: value.replace(name, ANONYMOUS_NAME) if isinstance(value, str) else value
+                        for key, value in c.items()
+                    }
+                    for c in changes
+                ]
             if changes != event.changes:
                 event.changes = changes
                 events.append(event)

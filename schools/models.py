@@ -70,6 +70,11 @@ class SchoolQuerySet(models.QuerySet):
 
         return self.filter(visible_schools_q(user))
 
+    def search(self, text: str) -> "SchoolQuerySet":
+        """The schools whose name or commune holds the text, or whose UAI it is (any case)."""
+        text = text.strip()
+        return self.filter(Q(name__icontains=text) | Q(commune__icontains=text) | Q(uai__iexact=text))
+
 
 class School(models.Model):
     class Kind(models.TextChoices):

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,8 +41,7 @@ def home(request):
         School.objects.visible_to(request.user).select_related("departement", "collectivity").order_by("name", "uai")
     )
     if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"].strip()
-        schools = schools.filter(Q(name__icontains=q) | Q(commune__icontains=q) | Q(uai__iexact=q))
+        schools = schools.search(form.cleaned_data["q"])
     page = Paginator(schools, 25).get_page(request.GET.get("page"))
     query = request.GET.get("q", "")
     title = _("Mes établissements")
