@@ -46,6 +46,9 @@ class RuleMessage:
     level: str
     text: str
     topic: str = ""
+    # The number of holders the message asks for, as (at least, at most); None when it asks for no number.
+    # The messages of one row never ask for numbers that exclude each other (a property test checks it).
+    wants: tuple[int, int | None] | None = field(default=None, compare=False)
 
     @property
     def is_blocking(self) -> bool:
@@ -77,11 +80,12 @@ def _count_message(spec: MissionSpec, count: int, minimum: int, maximum: int | N
     label = spec.label
     if maximum == 1 and minimum == 1 and count != 1:
         if count == 0:
-            return RuleMessage(level, _("Désignez une personne pour « %(label)s ».") % {"label": label})
+            return RuleMessage(level, _("Désignez une personne pour « %(label)s ».") % {"label": label}, wants=(1, 1))
         return RuleMessage(
             level,
             _("« %(label)s » demande une seule personne : %(count)d sont désignées.")
             % {"label": label, "count": count},
+            wants=(1, 1),
         )
     if count < minimum:
         text = ngettext(
@@ -89,14 +93,14 @@ def _count_message(spec: MissionSpec, count: int, minimum: int, maximum: int | N
             "Désignez au moins %(min)d personnes pour « %(label)s ».",
             minimum,
         ) % {"min": minimum, "label": label}
-        return RuleMessage(level, text)
+        return RuleMessage(level, text, wants=(minimum, maximum))
     if maximum is not None and count > maximum:
         text = ngettext(
             "« %(label)s » demande au plus %(max)d personne : %(count)d sont désignées.",
             "« %(label)s » demande au plus %(max)d personnes : %(count)d sont désignées.",
             maximum,
         ) % {"label": label, "max": maximum, "count": count}
-        return RuleMessage(level, text)
+        return RuleMessage(level, text, wants=(minimum, maximum))
     return None
 
 
@@ -114,6 +118,7 @@ def _row_messages(
                     "La collectivité n'autorise pas cette action pour cette année : "
                     "personne ne peut en être chargé tant qu'elle ne l'a pas autorisée."
                 ),
+                wants=(0, 0),
             )
         )
     if spec.kind == "per_service":
@@ -124,6 +129,7 @@ def _row_messages(
                 RuleMessage(
                     WARNING,
                     _("Le service « %(service)s » demande un référent, et un seul.") % {"service": row.service_name},
+                    wants=(1, 1),
                 )
             )
         return messages
@@ -139,6 +145,7 @@ def _row_messages(
                         "référents peuvent les administrer, et elle ne l'a pas autorisé pour cette année : "
                         "le chef d'établissement peut le lui demander par le référent « Lien avec collectivité »."
                     ),
+                    wants=(0, 0),
                 )
             )
         minimum = max(minimum, 1) if has_tablets and not action_missing else 0
@@ -146,6 +153,24 @@ def _row_messages(
     if message:
         messages.append(message)
     return messages
+
+
+def _leaving_message(spec: MissionSpec, row: RowState, person: PersonInfo) -> RuleMessage:
+    """The continuity warning of a row held only by someone who leaves: a second holder where the row allows
+    two, else a successor (a row of one person must not be asked for a second one)."""
+    label = f"{spec.label} — {row.service_name}" if row.service_name else spec.label
+    values = {"label": label, "name": person.full_name}
+    if spec.kind == "per_service" or spec.max_holders == 1:
+        text = _(
+            "« %(label)s » n'est assurée que par %(name)s, qui quitte l'établissement à la fin de l'année : "
+            "prévoyez qui reprendra la mission à la rentrée."
+        )
+        return RuleMessage(WARNING, text % values, CONTINUITY, wants=(1, 1))
+    text = _(
+        "« %(label)s » n'est assurée que par %(name)s, qui quitte l'établissement "
+        "à la fin de l'année : prévoyez un second responsable."
+    )
+    return RuleMessage(WARNING, text % values, CONTINUITY, wants=(2, spec.max_holders))
 
 
 def check_plan(
@@ -174,19 +199,9 @@ def check_plan(
         if len(row.holder_ids) == 1:
             (holder,) = row.holder_ids
             person = people.get(holder)
-            if person and person.leaving:
-                label = f"{spec.label} — {row.service_name}" if row.service_name else spec.label
-                result.row_messages[row.key].append(
-                    RuleMessage(
-                        WARNING,
-                        _(
-                            "« %(label)s » n'est assurée que par %(name)s, qui quitte l'établissement "
-                            "à la fin de l'année : prévoyez un second responsable."
-                        )
-                        % {"label": label, "name": person.full_name},
-                        CONTINUITY,
-                    )
-                )
+            unauthorized = bool(spec.requires_action and spec.requires_action not in authorized)
+            if person and person.leaving and not unauthorized:  # nobody may hold it: no successor to plan
+                result.row_messages[row.key].append(_leaving_message(spec, row, person))
     if len(named) == 1 and held_rows > 1:
         (only,) = named
         name = people[only].full_name if only in people else "?"

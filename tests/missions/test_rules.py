@@ -472,3 +472,78 @@ def test_training_and_blocking_follow_the_rows(plan):
     ]
     assert result.has_blocking is bool(violated)
     assert sorted({key for key, ms in result.row_messages.items() for m in ms if m.is_blocking}) == sorted(violated)
+
+
+def test_leaving_sole_holder_of_a_one_person_row_is_asked_for_a_successor_not_a_second_holder():
+    people = {**PEOPLE, 3: PersonInfo("Chloé Bernard", leaving=True)}
+
+    result = check({"tools.website": {3}}, people=people)
+
+    (message,) = result.row_messages["tools.website"]
+    assert message.text == (
+        "« Animation du site web » n'est assurée que par Chloé Bernard, qui quitte l'établissement à la fin "
+        "de l'année : prévoyez qui reprendra la mission à la rentrée."
+    )
+    assert "second" not in message.text
+    # Following the advice (one person who stays) leaves the row without any message.
+    assert check({"tools.website": {1}}, people=people).row_messages["tools.website"] == []
+
+
+def test_leaving_sole_holder_of_an_action_the_collectivite_does_not_authorize_gets_no_successor_advice():
+    people = {**PEOPLE, 3: PersonInfo("Chloé Bernard", leaving=True)}
+
+    result = check({"tools.amon": {3}}, people=people)
+
+    (message,) = result.row_messages["tools.amon"]
+    assert "n'autorise pas" in message.text
+
+
+def _wanted_range(messages):
+    low, high = 0, None
+    for message in messages:
+        if message.wants is None:
+            continue
+        m_low, m_high = message.wants
+        low = max(low, m_low)
+        if m_high is not None:
+            high = m_high if high is None else min(high, m_high)
+    return low, high
+
+
+@given(plans())
+def test_no_row_gets_messages_that_no_number_of_holders_can_satisfy(plan):
+    people, rows, authorized, has_tablets = plan
+    staying = {10_001 + i: PersonInfo(f"Reste {i}") for i in range(6)}
+    everyone = {**people, **staying}
+
+    result = check_plan(
+        missions=SPECS, rows=rows, people=everyone, authorized_actions=authorized, has_tablets=has_tablets
+    )
+
+    for row in rows:
+        messages = result.row_messages.get(row.key, [])
+        low, high = _wanted_range(messages)
+        assert high is None or low <= high, (row, [m.text for m in messages])
+        if not messages:
+            continue
+
+        def messages_with(count, row=row):
+            replaced = RowState(
+                key=row.key,
+                mission_code=row.mission_code,
+                holder_ids=frozenset(list(staying)[:count]),
+                service_name=row.service_name or "Service",  # naming the service is one of the choices
+            )
+            others = [r for r in rows if r.key != row.key] + [replaced]
+            checked = check_plan(
+                missions=SPECS, rows=others, people=everyone, authorized_actions=authorized, has_tablets=has_tablets
+            )
+            return checked.row_messages.get(row.key, [])
+
+        # Following them is possible: some number they ask for gives a row whose messages accept that number.
+        def accepted(count, messages_with=messages_with):
+            new_low, new_high = _wanted_range(messages_with(count))
+            return new_low <= count and (new_high is None or count <= new_high)
+
+        satisfying = [c for c in range(len(staying) + 1) if low <= c and (high is None or c <= high)]
+        assert any(accepted(count) for count in satisfying), (row, [m.text for m in messages])
