@@ -285,12 +285,7 @@ def _row_label(row: PlanRow) -> str:
 
 
 def _organisation(row: PlanRow) -> tuple[str, str]:
-    sharing = ""
-    if row.sharing:
-        sharing = row.get_sharing_display()
-        if row.sharing_detail:
-            sharing = f"{sharing} : {row.sharing_detail}"
-    return row.organisation, sharing
+    return row.organisation, row.sharing_text
 
 
 def _check(loaded: LoadedPlan):

@@ -139,6 +139,24 @@ class PlanRow(models.Model):
     def __str__(self) -> str:
         return f"{self.mission.label} {self.service_name}".strip()
 
+    @property
+    def sharing_applies(self) -> bool:
+        """Sharing details concern a row of two holders or more; on a row of one they are kept, not shown."""
+        return bool(self.sharing) and len(self.holders.all()) >= 2
+
+    @property
+    def sharing_text(self) -> str:
+        """How the row is shared, as printed ("Par jour de la semaine : …"), or "" when it does not apply."""
+        if not self.sharing_applies:
+            return ""
+        display = self.get_sharing_display()
+        return f"{display} : {self.sharing_detail}" if self.sharing_detail else display
+
+    @property
+    def sharing_set_aside(self) -> bool:
+        """Sharing details recorded on a row that has fallen to one holder (or none)."""
+        return bool(self.sharing) and not self.sharing_applies
+
 
 class SentEmail(models.Model):
     """One row per e-mail sent: claiming the key first makes a job safe to run twice.

@@ -287,3 +287,26 @@ def test_document_data_takes_a_fixed_number_of_queries(cast, people, size):
     # the means given to the referents, one for the equipment requests.
     assert len(queries) == 10
     assert sum(1 for row in sheet.rows if "Service " in row.label) == size
+
+
+def test_sharing_details_of_a_row_fallen_to_one_holder_are_kept_but_not_printed(cast, people):
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    fill_plan(plan, people, by=cast.principal_a, holders={"support_teams": ["helene"]})
+
+    sheet = ca_sheet_data(load_plan(plan.pk))
+
+    (support,) = [row for row in sheet.rows if row.label == "Accompagner l'équipe pédagogique"]
+    assert support.holders == ("Hélène Bérégovoy",)
+    assert support.sharing == ""
+    row = plan.rows.get(mission__code="support_teams")
+    assert (row.sharing, row.sharing_detail) == ("weekday", "lundi, jeudi")  # kept for when a second holder comes
+
+
+def test_sharing_details_of_a_row_of_two_holders_are_printed(cast, people):
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    fill_plan(plan, people, by=cast.principal_a)
+
+    sheet = ca_sheet_data(load_plan(plan.pk))
+
+    (support,) = [row for row in sheet.rows if row.label == "Accompagner l'équipe pédagogique"]
+    assert support.sharing == "Par jour de la semaine : lundi, jeudi"
