@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -84,6 +85,17 @@ class ActivityForm(DsfrBaseForm):
         if day > timezone.localdate():
             raise forms.ValidationError(
                 _("La date ne peut pas être dans le futur : on note une activité une fois faite.")
+            )
+        # The log shows the school years RUPN knows, up to the current one: an entry dated outside them would be
+        # saved and then appear in no list, no filter and no CSV.
+        earliest = datetime.date(SchoolYear.start_year_for(timezone.localdate()) - 1, 9, 1)
+        if day < earliest or not SchoolYear.objects.filter(start_year=SchoolYear.start_year_for(day)).exists():
+            raise forms.ValidationError(
+                _(
+                    "La date doit tomber dans l'année scolaire en cours ou la précédente (à partir du "
+                    "%(earliest)s) : le journal ne montre que ces années."
+                )
+                % {"earliest": date_format(earliest, "j F Y")}
             )
         return day
 

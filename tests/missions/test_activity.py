@@ -127,6 +127,8 @@ def test_a_ticket_needs_its_number(referent_client, cast):
         ("duration", "beaucoup", "Durée non reconnue"),
         ("duration", "13 h", "entre 1 minute et 12 heures"),
         ("date", "2999-01-01", "La date ne peut pas être dans le futur"),
+        ("date", "2020-01-01", "La date doit tomber dans l'année scolaire en cours ou la précédente"),
+        ("date", "0001-01-01", "La date doit tomber dans l'année scolaire en cours ou la précédente"),
         ("description", "", "Ce champ est obligatoire"),
     ],
 )
