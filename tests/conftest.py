@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from schools.models import Role, SchoolYear
@@ -31,9 +32,12 @@ pytest_plugins = ["tests.ci_guard"]
 
 # CI runs the property tests with a fixed seed, so a submission is judged on the same examples each time;
 # developers' runs keep exploring new examples (and a failure they find becomes a test).
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI") == "true":
-    hypothesis_settings.load_profile("ci")
+# Speed is measured in benchmarks, never in tests: Hypothesis' timing checks (a deadline per example, "input
+# generation is slow") fail on a busy machine and say nothing about the code, so both profiles drop them.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("dev", **UNTIMED)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, **UNTIMED)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 OUR_TEMPLATES = {
