@@ -53,11 +53,7 @@ from schools.models import School, SchoolMeans, SchoolYear
 
 NO_PLAN = "none"
 CA_OPINION = "ca_opinion"
-IMP_PROPOSED_STATES = [
-    ImpAward.State.PROPOSED.value,
-    ImpAward.State.ACCEPTED.value,
-    *[state.value for state in ImpAward.PAYABLE_STATES],
-]
+IMP_PROPOSED_STATES = [state.value for state in ImpAward.PROPOSED_STATES]
 IMP_VALIDATED_STATES = [state.value for state in ImpAward.PAYABLE_STATES]
 ZERO = Decimal("0.00")
 PLAN_STATES = [

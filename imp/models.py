@@ -180,6 +180,9 @@ class ImpAward(models.Model):
     VOID_STATES = (State.DECLINED, State.REJECTED, State.WITHDRAWN)
     # Awards in these states have a payment schedule.
     PAYABLE_STATES = (State.VALIDATED, State.PAYING, State.CLOSED)
+    # "IMP proposées", on the IMP page, the CA sheet and the dashboard alike: proposed to their holder or further
+    # on. Drafts are the principal's working copy: every page shows them apart; void awards count nowhere.
+    PROPOSED_STATES = (State.PROPOSED, State.ACCEPTED, *PAYABLE_STATES)
 
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="imp_awards", verbose_name=_("établissement")
@@ -246,6 +249,14 @@ class ImpAward(models.Model):
     @property
     def is_payable(self) -> bool:
         return self.state in self.PAYABLE_STATES
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.state in self.PROPOSED_STATES
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
 
 
 class AwardEvent(models.Model):

@@ -54,6 +54,15 @@ class SchoolImp:
     def over_envelope(self) -> bool:
         return self.left is not None and self.left < 0
 
+    @property
+    def proposed_total(self) -> Decimal:
+        """The "IMP proposées" (ImpAward.PROPOSED_STATES), as the CA sheet and the dashboard count them."""
+        return sum((a.rate.amount for a in self.awards if a.is_proposed), Decimal("0.00"))
+
+    @property
+    def draft_total(self) -> Decimal:
+        return sum((a.rate.amount for a in self.awards if a.is_draft), Decimal("0.00"))
+
 
 def school_awards(school: School, school_year: SchoolYear) -> list[ImpAward]:
     """The school's awards of the year, live ones first (one query)."""

@@ -126,11 +126,13 @@ class ImpLine:
 class ImpSection:
     """The school's IMP proposals for the year, with the envelope and what is left of it."""
 
-    lines: tuple[ImpLine, ...]
+    lines: tuple[ImpLine, ...]  # the proposed ones (ImpAward.PROPOSED_STATES)
     total: str
     envelope: str  # "" when the rectorat has not notified it yet
-    left: str
+    left: str  # the envelope less every live award, drafts included (as the IMP page says)
     over_envelope: bool
+    drafts: int = 0  # drafts are not proposed: counted apart, not listed
+    drafts_total: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,22 +440,28 @@ def _live_awards(loaded: LoadedPlan) -> list[ImpAward]:
 
 
 def imp_section(loaded: LoadedPlan) -> ImpSection:
-    """The IMP proposals (declined, rejected and withdrawn ones left out), their total and the envelope."""
+    """The IMP proposed (ImpAward.PROPOSED_STATES), their total, the drafts apart, the envelope and what is left."""
     live = _live_awards(loaded)
-    total = sum((award.rate.amount for award in live), Decimal("0.00"))
+    proposed = [award for award in live if award.is_proposed]
+    drafts = [award for award in live if award.is_draft]
+    total = sum((award.rate.amount for award in proposed), Decimal("0.00"))
+    drafts_total = sum((award.rate.amount for award in drafts), Decimal("0.00"))
+    committed = sum((award.rate.amount for award in live), Decimal("0.00"))
     envelope = loaded.plan.imp_envelope
     return ImpSection(
-        lines=tuple(_imp_line(award) for award in live),
+        lines=tuple(_imp_line(award) for award in proposed),
         total=format_euros(total),
         envelope=format_euros(envelope),
-        left=format_euros(envelope - total) if envelope is not None else "",
-        over_envelope=envelope is not None and envelope < total,
+        left=format_euros(envelope - committed) if envelope is not None else "",
+        over_envelope=envelope is not None and envelope < committed,
+        drafts=len(drafts),
+        drafts_total=format_euros(drafts_total),
     )
 
 
 def letter_imp(loaded: LoadedPlan, person: Person) -> tuple[ImpLine, ...]:
     """The IMP proposed to this person in the plan's school and year: its rate and how it is paid."""
-    return tuple(_imp_line(award) for award in _live_awards(loaded) if award.person_id == person.pk)
+    return tuple(_imp_line(award) for award in loaded.awards if award.is_proposed and award.person_id == person.pk)
 
 
 # --- Documents -----------------------------------------------------------------------------------------
