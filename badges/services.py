@@ -13,7 +13,7 @@ from badges.models import BadgeAward, BadgeClass, Publication
 from badges.openbadges import hash_identity
 from badges.selectors import referent_user_ids
 from rupn.access import require_dane
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 
 MAX_IMAGE_BYTES = 512 * 1024
 _UNSAFE_SVG_TAGS = {"script", "foreignObject", "iframe", "embed", "object"}

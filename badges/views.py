@@ -32,7 +32,7 @@ from badges.services import (
     publication_set,
 )
 from rupn.access import dane_academies
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.models import SchoolYear, User
 
 

@@ -2,7 +2,7 @@
 
 Each document is built in two steps, as pretix builds its invoices: first its data is read and frozen into
 plain dataclasses (a fixed number of queries, nothing lazy left for the template to load), then rendered by
-the one renderer (rupn.pdf) or shown as an HTML preview from the same template.
+the one renderer (rupn.lib.pdf) or shown as an HTML preview from the same template.
 
 Each section of a document is one function over the loaded plan. To add a section: write its function here,
 add its field to the document's dataclass, and include its template in templates/missions/pdf/_ca_sheet.html
@@ -25,7 +25,7 @@ from imp.selectors import school_awards
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import CONTINUITY, PersonInfo, RowState, check_plan
 from missions.selectors import catalogue, mission_specs, row_key
-from rupn.pdf import render_pdf
+from rupn.lib.pdf import render_pdf
 from schools.models import AuthorizedAction, EquipmentRequest, Person, Role, SchoolMeans, User
 
 CA_SHEET_TEMPLATE = "missions/pdf/ca_sheet.html"

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from missions.models import ActivityEntry, AllocationPlan, Event, EventRegistration, Mission, PlanRow, Review
 from missions.selectors import authorized_actions as school_authorized_actions
 from missions.selectors import catalogue, plan_check, plan_for, school_staff
-from rupn.audit import as_user, history_record, history_record_if_changed
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.audit import as_user, history_record, history_record_if_changed
+from rupn.lib.errors import ConflictError, DomainError
 from schools.models import Academie, Person, Role, School, SchoolYear, User
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from missions import reminders
 from missions.models import AllocationPlan
 from missions.notifications import email_send_once
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.models import School, SchoolYear
 
 logger = logging.getLogger(__name__)

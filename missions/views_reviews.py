@@ -21,8 +21,8 @@ from missions.services import review_delete, review_record_minutes, review_resch
 from missions.views import school_year_or_404
 from missions.views_activity import PAGE_SIZE, _years_choice
 from rupn.access import Perm, get_school_or_404, require_dane, school_perms
-from rupn.errors import ConflictError, DomainError
-from rupn.pagination import query_without_page
+from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.pagination import query_without_page
 
 
 def _year_totals(school, school_year):

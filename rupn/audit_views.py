@@ -10,7 +10,7 @@ from dsfr.forms import DsfrBaseForm
 
 from rupn.access import Perm, get_school_or_404, require_academie_perm
 from rupn.audit_selectors import KIND_CHOICES, Scope, history_page
-from rupn.pagination import paged_title, query_without_page
+from rupn.lib.pagination import paged_title, query_without_page
 from schools.models import Academie, School, SchoolYear
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from missions.views import school_year_or_404
 from rupn.access import Perm, get_collectivity_or_404, get_school_or_404, user_collectivities
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from schools.forms import AuthorizedActionForm, EquipmentAnswerForm, ProcedureSheetForm
 from schools.models import AuthorizedAction, EquipmentRequest, ProcedureSheet, SchoolYear
 from schools.selectors import (

@@ -52,12 +52,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # history_user of the audit records (README "Audit")
-    "rupn.middleware.refused_access_log_middleware",
+    "rupn.lib.middleware.refused_access_log_middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "rupn.middleware.csp_nonce_middleware",
+    "rupn.lib.middleware.csp_nonce_middleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -219,7 +219,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Printed documents (rupn/pdf.py) and batch printing (rupn/printing.py).
+# Printed documents (rupn/lib/pdf.py) and batch printing (rupn/printing.py).
 PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)  # seconds per document
 PRINT_BATCH_TTL_HOURS = env.int("PRINT_BATCH_TTL_HOURS", default=72)  # a batch's ZIP is kept this long
 CELERY_BEAT_SCHEDULE["print-batches-purge"] = {"task": "rupn.tasks.print_batches_purge", "schedule": 3600.0}

@@ -1,5 +1,7 @@
 """Small middleware the project needs."""
 
+import logging
+
 from django.middleware.csp import get_nonce
 
 
@@ -15,8 +17,6 @@ def csp_nonce_middleware(get_response):
 
 def refused_access_log_middleware(get_response):
     """Log every refused access (403, 404) of a signed-in user: user id, status, view and path (ids only)."""
-    import logging
-
     logger = logging.getLogger("rupn.security")
 
     def middleware(request):
