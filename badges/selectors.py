@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from badges.models import BadgeAward, BadgeClass, Publication
 from missions.models import AllocationPlan, Event, EventRegistration, PlanRow
-from rupn.access import require_dane
+from schools.access import require_dane
 from schools.models import Role, User
 
 

@@ -21,7 +21,7 @@ from missions.models import (
     SentEmail,
 )
 from missions.rules import MissionSpec, PersonInfo, PlanCheck, RowState, check_plan
-from rupn.access import referent_school_ids, visible_academie_ids
+from schools.access import referent_school_ids, visible_academie_ids
 from schools.models import AuthorizedAction, Person, Role, School, SchoolYear, User
 
 
@@ -497,7 +497,7 @@ def event_or_404(user, pk: int) -> Event:
 
 def school_page_extras(user, school: School, perms, years_without_plan: list[SchoolYear]) -> dict:
     """What the school page shows of the activity, the reviews and the rentrée copy (at most two queries)."""
-    from rupn.access import Perm
+    from schools.access import Perm
 
     current = SchoolYear.current()
     rollovers = []

@@ -12,8 +12,8 @@ from missions.forms import PlanForm, build_row_forms
 from missions.models import AllocationPlan, Mission
 from missions.selectors import check_inputs, plan_for, plan_view, staff_training_events
 from missions.services import plan_get_or_create, plan_save, plan_submit
-from rupn.access import Perm, get_school_or_404, school_perms
 from rupn.lib.errors import ConflictError, DomainError
+from schools.access import Perm, get_school_or_404, school_perms
 from schools.models import SchoolYear
 from schools.selectors import procedure_sheets_for_rows
 

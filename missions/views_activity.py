@@ -30,9 +30,9 @@ from missions.selectors import (
 )
 from missions.services import activity_create, activity_delete, activity_update, plan_rollover, plan_rollover_source
 from missions.views import school_year_or_404
-from rupn.access import Perm, get_school_or_404, require_dane, require_referent
 from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
+from schools.access import Perm, get_school_or_404, require_dane, require_referent
 from schools.models import SchoolYear
 
 PAGE_SIZE = 50

@@ -24,9 +24,9 @@ from missions.documents import (
 )
 from missions.models import AllocationPlan
 from missions.views import school_year_or_404
-from rupn.access import Perm, get_school_or_404, may_view_letter, require_academie_perm
 from rupn.models import PrintBatch
 from rupn.printing import active_batch, print_batch_start
+from schools.access import Perm, get_school_or_404, may_view_letter, require_academie_perm
 from schools.models import Academie, Departement, SchoolYear
 
 

@@ -12,8 +12,8 @@ from missions.forms_activity import AttendanceForm, EventForm
 from missions.ics import event_ics
 from missions.selectors import event_lists, event_or_404, event_registrations
 from missions.services import event_create, event_record_attendance, event_register, event_unregister, event_update
-from rupn.access import dane_academie_ids, referent_school_ids, require_dane, require_referent
 from rupn.lib.errors import DomainError
+from schools.access import dane_academie_ids, referent_school_ids, require_dane, require_referent
 from schools.models import Academie
 
 

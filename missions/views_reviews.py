@@ -20,9 +20,9 @@ from missions.selectors import (
 from missions.services import review_delete, review_record_minutes, review_reschedule, review_schedule
 from missions.views import school_year_or_404
 from missions.views_activity import PAGE_SIZE, _years_choice
-from rupn.access import Perm, get_school_or_404, require_dane, school_perms
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
+from schools.access import Perm, get_school_or_404, require_dane, school_perms
 
 
 def _year_totals(school, school_year):

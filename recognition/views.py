@@ -27,9 +27,9 @@ from recognition.services import (
     project_teacher_choices,
     project_update,
 )
-from rupn.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
+from schools.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
 from schools.models import Departement, SchoolYear
 
 PAGE_SIZE = 50

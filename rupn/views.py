@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from rupn.access import Perm, school_perms, user_scopes
+from schools.access import Perm, school_perms, user_scopes
 
 # The day the accessibility statement was last written: change it with the statement (after an audit).
 ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 28)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from missions.views import school_year_or_404
-from rupn.access import Perm, get_school_or_404, school_perms
 from rupn.lib.errors import ConflictError, DomainError
+from schools.access import Perm, get_school_or_404, school_perms
 from schools.forms import EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
 from schools.selectors import school_equipment_requests, school_means

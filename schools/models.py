@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from schools.scopes import visible_schools_q
 from schools.uai import validate_uai
 
 
@@ -65,9 +66,7 @@ class Collectivity(models.Model):
 
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SchoolQuerySet":
-        """The schools this user may open, whatever their role: see rupn.access."""
-        from rupn.access import visible_schools_q
-
+        """The schools this user may open, whatever their role: see schools.access."""
         return self.filter(visible_schools_q(user))
 
     def search(self, text: str) -> "SchoolQuerySet":

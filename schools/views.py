@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from missions.selectors import plan_for, plan_view, school_page_extras
-from rupn.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import paged_title
+from schools.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
 from schools.models import Person, School, SchoolYear

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from missions.durations import format_duration
-from rupn.access import dane_academie_ids, referent_school_ids
+from schools.access import dane_academie_ids, referent_school_ids
 
 register = template.Library()
 
