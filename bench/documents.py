@@ -171,9 +171,9 @@ def measure_sheets() -> dict:
 
 
 def measure_batch() -> dict:
+    from documents.models import PrintBatch
     from missions.models import AllocationPlan
     from rupn import printing
-    from rupn.models import PrintBatch
     from schools.models import Academie, SchoolYear, User
 
     user = User.objects.create_user(email=f"bench-{time.time_ns()}@ac-dijon.fr")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
 from imp.money import format_euros
-from missions.durations import decimal_hours
+from rupn.lib.durations import decimal_hours
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, require_academie_perm
 from schools.models import Academie, School, SchoolMeans, SchoolYear

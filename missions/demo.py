@@ -7,7 +7,9 @@ import zoneinfo
 
 from django.conf import settings
 
-from missions.models import ActivityEntry, Event, EventRegistration, Mission, Review
+from activity.models import ActivityEntry, Review
+from events.models import Event, EventRegistration
+from missions.models import Mission
 from schools.models import Academie, Person, School, SchoolYear, User
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)

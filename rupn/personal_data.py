@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from imp.models import AwardEvent
-from missions.models import AllocationPlan, PlanRow, SentEmail
+from missions.models import AllocationPlan, PlanRow
+from notifications.models import SentEmail
 from schools.models import Person
 
 ANONYMOUS_NAME = "Anonyme"

@@ -20,10 +20,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.models import PrintBatch
 from missions.documents import ca_sheet_data, load_plan, render_ca_sheet
 from missions.models import AllocationPlan
 from missions.selectors import catalogue
-from rupn.models import PrintBatch
 from schools.models import Academie, Departement, SchoolYear
 
 logger = logging.getLogger(__name__)

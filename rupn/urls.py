@@ -3,6 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+import activity.urls
+import events.urls
+import missions.urls
+import notifications.urls
 from rupn import accounts, oidc, personal_data, views
 from schools.views import LoginView
 
@@ -25,7 +29,19 @@ urlpatterns = [
     path("mes-donnees/", personal_data.my_data, name="my_data"),
     path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
-    path("", include("missions.urls")),
+    # One namespace for the pages that were all in missions (URL names unchanged).
+    path(
+        "",
+        include(
+            (
+                missions.urls.urlpatterns
+                + activity.urls.urlpatterns
+                + events.urls.urlpatterns
+                + notifications.urls.urlpatterns,
+                "missions",
+            )
+        ),
+    ),
     path("", include("missions.urls_documents")),
     path("", include("imp.urls")),
     path("", include("schools.urls")),

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.views import school_year_or_404
 from rupn.lib.errors import ConflictError, DomainError
 from schools.access import Perm, get_collectivity_or_404, get_school_or_404, user_collectivities
 from schools.forms import AuthorizedActionForm, EquipmentAnswerForm, ProcedureSheetForm
@@ -21,6 +20,7 @@ from schools.selectors import (
     collectivity_equipment_requests,
     collectivity_schools,
     collectivity_summary,
+    school_year_or_404,
 )
 from schools.services import (
     authorized_action_add,

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from missions.selectors import plan_for, plan_view, school_page_extras
+from activity.selectors import school_page_extras
+from missions.selectors import plan_for, plan_view
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import paged_title
 from schools.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes

@@ -167,7 +167,8 @@ def stop(process: subprocess.Popen | None, name: str) -> None:
 
 def verify(accounts: dict, journal_path: Path) -> dict:
     """Compare the saves the users saw confirmed with the database."""
-    from missions.models import ActivityEntry, AllocationPlan, PlanRow
+    from activity.models import ActivityEntry
+    from missions.models import AllocationPlan, PlanRow
 
     entries = [json.loads(line) for line in journal_path.read_text().splitlines()] if journal_path.exists() else []
     saves = [e for e in entries if e["kind"] == "plan"]

@@ -7,9 +7,9 @@ import zipfile
 import pytest
 from django.utils import timezone
 
+from documents.models import PrintBatch
 from missions.services import plan_get_or_create
 from rupn import printing
-from rupn.models import PrintBatch
 from rupn.printing import print_batch_run, print_batch_start, print_batches_purge
 from rupn.tasks import print_batch
 from tests.documents.utils import done_batch, pdf_text

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from missions.models import EventRegistration
-from missions.services import event_register
+from events.models import EventRegistration
+from events.services import event_register
 from rupn.lib.errors import DomainError
 from schools.models import Role
 from tests.factories import EventFactory, PersonFactory, RoleFactory, UserFactory

@@ -13,9 +13,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from missions.durations import format_duration, parse_duration
-from missions.models import ActivityEntry, Mission
+from activity.models import ActivityEntry
+from missions.models import Mission
 from missions.services import plan_get_or_create
+from rupn.lib.durations import format_duration, parse_duration
 from schools.models import Role
 from tests.factories import ActivityEntryFactory, PersonFactory, RoleFactory, UserFactory
 from tests.utils import extract_form_fields, flat

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from missions.ics import event_ics
-from missions.models import Event, EventRegistration
+from events.ics import event_ics
+from events.models import Event, EventRegistration
 from schools.models import Role, SchoolYear
 from tests.factories import (
     EventFactory,

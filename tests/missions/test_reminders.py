@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from missions import reminders
-from missions.models import AllocationPlan, ReminderSettings, SentEmail
+from missions.models import AllocationPlan
 from missions.services import plan_get_or_create, plan_rollover
 from missions.tasks import reminders_daily, send_reminder
+from notifications import reminders
+from notifications.models import ReminderSettings, SentEmail
 from schools.models import SchoolYear
 from tests.factories import EventFactory, EventRegistrationFactory, ReviewFactory
 

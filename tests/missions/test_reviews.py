@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from missions.models import Review
+from activity.models import Review
 from missions.services import plan_get_or_create
 from schools.models import Role
 from tests.factories import ActivityEntryFactory, PersonFactory, ReviewFactory, RoleFactory, UserFactory

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from missions.models import AllocationPlan, PlanRow, SentEmail
+from missions.models import AllocationPlan, PlanRow
 from missions.selectors import plan_for, plan_view
+from notifications.models import SentEmail
 from schools.demo import DEMO_PASSWORD, build_demo, default_data_dir
 from schools.models import AuthorizedAction, Collectivity, Departement, Person, Role, School, SchoolYear, User
 from schools.uai import is_valid_uai

@@ -8,32 +8,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from missions.csv_export import activity_csv
-from missions.durations import format_duration
-from missions.forms_activity import ActivityFilterForm, ActivityForm
-from missions.models import ActivityEntry
-from missions.reminders import kind_label
-from missions.selectors import (
+from activity.csv_export import activity_csv
+from activity.forms import ActivityFilterForm, ActivityForm
+from activity.models import ActivityEntry
+from activity.selectors import (
     ActivityFilter,
     academie_activity_total,
     academie_schools,
     activity_entries,
     activity_missions,
     activity_totals,
-    attended_events,
-    catalogue,
-    plan_for,
-    received_reminders,
     referent_persons,
     school_activity_people,
-    upcoming_registrations,
 )
-from missions.services import activity_create, activity_delete, activity_update, plan_rollover, plan_rollover_source
-from missions.views import school_year_or_404
+from activity.services import activity_create, activity_delete, activity_update
+from events.selectors import attended_events, upcoming_registrations
+from missions.selectors import catalogue
+from rupn.lib.durations import format_duration
 from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, get_school_or_404, require_dane, require_referent
 from schools.models import SchoolYear
+from schools.selectors import school_year_or_404
 
 PAGE_SIZE = 50
 
@@ -256,55 +252,5 @@ def dane_activity(request):
             "query": query_without_page(request),
             "title": _("Activité des référents de l'académie %(year)s") % {"year": school_year.name},
             "breadcrumb_data": {"links": [], "current": _("Activité des référents")},
-        },
-    )
-
-
-@require_GET
-def my_reminders(request):
-    """The reminders e-mailed to the user."""
-    page = Paginator(received_reminders(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    for sent in page:
-        sent.kind_label = kind_label(sent.kind)
-    return render(
-        request,
-        "missions/my_reminders.html",
-        {"page": page, "title": _("Mes rappels"), "breadcrumb_data": {"links": [], "current": _("Mes rappels")}},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def rollover(request, uai: str, year: str):
-    """The rentrée copy, on the principal's demand: confirm, then create the year's draft from the last plan."""
-    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_PLAN)
-    school_year = school_year_or_404(year)
-    existing = plan_for(school, school_year)
-    source = plan_rollover_source(school=school, school_year=school_year)
-    if request.method == "POST":
-        try:
-            plan_rollover(school=school, school_year=school_year, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("schools:detail", uai=school.uai)
-        messages.success(
-            request,
-            _("Le brouillon %(year)s reprend le plan %(source)s. Les lignes à compléter sont signalées.")
-            % {"year": school_year.name, "source": source.school_year.name},
-        )
-        return redirect("missions:allocation", uai=school.uai, year=school_year.name)
-    source_plan = plan_for(school, source.school_year) if source and existing is None else None
-    return render(
-        request,
-        "missions/rollover.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "existing": existing,
-            "source": source_plan,
-            "title": _("Reprendre le plan de l'an dernier — %(school)s") % {"school": school.name},
-            "breadcrumb_data": {
-                "links": [{"url": reverse("schools:detail", args=[school.uai]), "title": school.name}],
-                "current": _("Reprendre le plan pour %(year)s") % {"year": school_year.name},
-            },
         },
     )

@@ -5,7 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from missions.models import SentEmail
+from notifications.models import SentEmail
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
-from missions.models import Event
+from events.models import Event
 
 PRODID = "-//RUPN//Evenements de la DANE//FR"
 

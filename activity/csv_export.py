@@ -6,15 +6,8 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from missions.durations import decimal_hours, format_duration
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A text cell that a spreadsheet never runs as a formula."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from rupn.lib.cells import safe_cell
+from rupn.lib.durations import decimal_hours, format_duration
 
 
 def activity_csv(entries, *, filename: str) -> HttpResponse:

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.forms_activity import AttendanceForm, EventForm
-from missions.ics import event_ics
-from missions.selectors import event_lists, event_or_404, event_registrations
-from missions.services import event_create, event_record_attendance, event_register, event_unregister, event_update
+from events.forms import AttendanceForm, EventForm
+from events.ics import event_ics
+from events.selectors import event_lists, event_or_404, event_registrations
+from events.services import event_create, event_record_attendance, event_register, event_unregister, event_update
 from rupn.lib.errors import DomainError
 from schools.access import dane_academie_ids, referent_school_ids, require_dane, require_referent
 from schools.models import Academie

@@ -8,21 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.forms_activity import ReviewMinutesForm, ReviewScheduleForm
-from missions.models import ActivityEntry, Review
-from missions.selectors import (
-    academie_schools,
-    activity_totals,
-    review_choices,
-    review_status,
-    school_reviews,
-)
-from missions.services import review_delete, review_record_minutes, review_reschedule, review_schedule
-from missions.views import school_year_or_404
-from missions.views_activity import PAGE_SIZE, _years_choice
+from activity.forms import ReviewMinutesForm, ReviewScheduleForm
+from activity.models import ActivityEntry, Review
+from activity.selectors import academie_schools, activity_totals, review_choices, review_status, school_reviews
+from activity.services import review_delete, review_record_minutes, review_reschedule, review_schedule
+from activity.views import PAGE_SIZE, _years_choice
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, get_school_or_404, require_dane, school_perms
+from schools.selectors import school_year_or_404
 
 
 def _year_totals(school, school_year):

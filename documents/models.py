@@ -46,6 +46,7 @@ class PrintBatch(models.Model):
     expires_at = models.DateTimeField(_("disponible jusqu'au"), null=True, blank=True)
 
     class Meta:
+        db_table = "rupn_printbatch"  # the table of its first app, kept when the model moved
         verbose_name = _("impression par lot")
         verbose_name_plural = _("impressions par lot")
         ordering = ["-created_at", "-pk"]

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from missions import reminders
+from notifications import reminders
 
 
 class Command(BaseCommand):

@@ -8,21 +8,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from missions.durations import format_duration, parse_duration
-from missions.models import ActivityEntry, Event, Mission
-from missions.selectors import french_month, year_months
-from missions.services import ActivityInput, EventInput, ReviewMinutes, ReviewSchedule
-from schools.models import Person, SchoolYear, User
+from activity.models import ActivityEntry
+from activity.selectors import french_month, year_months
+from activity.services import ActivityInput, ReviewMinutes, ReviewSchedule
+from events.forms import user_label
+from missions.models import Mission
+from rupn.lib.durations import format_duration, parse_duration
+from schools.models import Person, SchoolYear
 
 DATE_WIDGET = {"type": "date"}
 
 
 def _person_label(person: Person) -> str:
     return f"{person.school.name} ({person.school.uai})"
-
-
-def _user_label(user: User) -> str:
-    return user.get_full_name() or user.email
 
 
 class ActivityForm(DsfrBaseForm):
@@ -192,10 +190,10 @@ class ReviewScheduleForm(DsfrBaseForm):
             "referents": {p.pk: p for p in choices.referents},
         }
         self.fields["principal"].choices = [("", _("Non précisé"))] + [
-            (u.pk, _user_label(u)) for u in choices.principals
+            (u.pk, user_label(u)) for u in choices.principals
         ]
         self.fields["dane_adviser"].choices = [("", _("Non précisé"))] + [
-            (u.pk, _user_label(u)) for u in choices.advisers
+            (u.pk, user_label(u)) for u in choices.advisers
         ]
         self.fields["referents"].choices = [(p.pk, p.full_name) for p in choices.referents]
         if not choices.referents:
@@ -256,72 +254,3 @@ class ReviewMinutesForm(DsfrBaseForm):
             decisions=data["decisions"],
             training_needs=data["training_needs"],
         )
-
-
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class EventForm(DsfrBaseForm):
-    kind = forms.ChoiceField(label=_("Type d'événement"), choices=Event.Kind.choices)
-    title = forms.CharField(label=_("Intitulé"), max_length=200)
-    description = forms.CharField(
-        label=_("Présentation (facultatif)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    starts_at = forms.DateTimeField(label=_("Début"), widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(label=_("Fin"), widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M"])
-    place = forms.CharField(label=_("Lieu"), required=False, max_length=300)
-    link = forms.URLField(label=_("Lien de la classe virtuelle"), required=False, max_length=300, assume_scheme="https")
-    capacity = forms.IntegerField(
-        label=_("Nombre de places"),
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        help_text=_("Laissez vide : sans limite."),
-    )
-    audience = forms.ChoiceField(label=_("Public"), choices=Event.Audience.choices)
-
-    @staticmethod
-    def initial_for(event: Event) -> dict:
-        return {
-            "kind": event.kind,
-            "title": event.title,
-            "description": event.description,
-            "starts_at": timezone.localtime(event.starts_at),
-            "ends_at": timezone.localtime(event.ends_at),
-            "place": event.place,
-            "link": event.link,
-            "capacity": event.capacity,
-            "audience": event.audience,
-        }
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("La fin doit suivre le début de l'événement."))
-        if not (data.get("place") or data.get("link")) and "place" not in self.errors and "link" not in self.errors:
-            self.add_error("place", _("Indiquez le lieu, ou le lien de la classe virtuelle."))
-        return data
-
-    def to_input(self) -> EventInput:
-        data = self.cleaned_data
-        return EventInput(
-            kind=data["kind"],
-            title=data["title"],
-            description=data["description"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place=data["place"],
-            link=data["link"],
-            capacity=data["capacity"],
-            audience=data["audience"],
-        )
-
-
-class AttendanceForm(DsfrBaseForm):
-    present = forms.TypedMultipleChoiceField(
-        label=_("Présents"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, registrations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["present"].choices = [(r.user_id, _user_label(r.user)) for r in registrations]
