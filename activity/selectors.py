@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 
 from activity.models import ActivityEntry, Review
 from missions.models import AllocationPlan, Mission, PlanRow
-from schools.access import referent_school_ids
+from schools.access import Perm, referent_school_ids
 from schools.models import Person, Role, School, SchoolYear, User
 
 
@@ -250,8 +250,6 @@ def french_month(month: datetime.date) -> str:
 
 def school_page_extras(user, school: School, perms, years_without_plan: list[SchoolYear]) -> dict:
     """What the school page shows of the activity, the reviews and the rentrée copy (at most two queries)."""
-    from schools.access import Perm
-
     current = SchoolYear.current()
     rollovers = []
     if Perm.EDIT_PLAN in perms and years_without_plan:

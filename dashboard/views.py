@@ -4,6 +4,7 @@ import csv
 import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 
+import xlsxwriter
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -266,8 +267,6 @@ def school_table_csv(request):
 
 
 def school_table_xlsx(request):
-    import xlsxwriter
-
     _academies, year, _form, rows = _filtered(request)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     # constant_memory: rows are written to disk as they come, whatever the number of schools.

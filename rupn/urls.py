@@ -7,7 +7,9 @@ import activity.urls
 import events.urls
 import missions.urls
 import notifications.urls
-from rupn import accounts, oidc, personal_data, views
+import portal.urls_school
+import schools.urls
+from portal import accounts, oidc, personal_data, views
 from schools.views import LoginView
 
 urlpatterns = [
@@ -42,11 +44,16 @@ urlpatterns = [
             )
         ),
     ),
-    path("", include("missions.urls_documents")),
+    path("", include("documents.urls")),
     path("", include("imp.urls")),
-    path("", include("schools.urls")),
+    path(
+        "",
+        include(
+            (schools.urls.urlpatterns[:1] + portal.urls_school.urlpatterns + schools.urls.urlpatterns[1:], "schools")
+        ),
+    ),
     path("", include("dashboard.urls")),
     path("", include("badges.urls")),
     path("", include("recognition.urls")),
-    path("", include("rupn.audit_urls")),
+    path("", include("portal.audit_urls")),
 ]

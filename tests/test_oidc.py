@@ -65,7 +65,7 @@ def provider(settings):
     settings.OIDC_OP_TOKEN_ENDPOINT = f"{fake.url}/token"
     settings.OIDC_OP_USER_ENDPOINT = f"{fake.url}/userinfo"
     settings.OIDC_OP_JWKS_ENDPOINT = f"{fake.url}/jwks"
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "rupn.oidc.ExistingAccountsBackend"]
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "portal.oidc.ExistingAccountsBackend"]
     yield fake
     fake.server.shutdown()
     fake.server.server_close()

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from missions.models import PlanRow
 from missions.services import plan_get_or_create
-from rupn.personal_data import ANONYMOUS_NAME, persons_anonymize
-from rupn.tasks import anonymize_persons
+from portal.personal_data import ANONYMOUS_NAME, persons_anonymize
+from portal.tasks import anonymize_persons
 from schools.models import SchoolYear
 from tests.factories import PersonFactory
 

@@ -86,8 +86,8 @@ def prepare(users: int) -> dict:
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", verbosity=0, stdout=quiet)
 
+    from demo.loader import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_YEAR
     from missions.models import AllocationPlan
-    from schools.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_YEAR
     from schools.models import Person, Role, User
 
     principal_accounts = max(1, math.ceil(users * PRINCIPAL_SHARE / 2))

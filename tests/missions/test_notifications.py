@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from missions.models import AllocationPlan, PlanRow
+from missions.plan_emails import notify_plan_submitted
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
-from missions.tasks import notify_plan_submitted
 from notifications.models import SentEmail
 from tests.factories import PersonFactory
 

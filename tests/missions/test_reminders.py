@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from missions.models import AllocationPlan
 from missions.services import plan_get_or_create, plan_rollover
-from missions.tasks import reminders_daily, send_reminder
 from notifications import reminders
 from notifications.models import ReminderSettings, SentEmail
+from notifications.tasks import reminders_daily, send_reminder
 from schools.models import SchoolYear
 from tests.factories import EventFactory, EventRegistrationFactory, ReviewFactory
 

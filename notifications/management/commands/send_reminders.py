@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from notifications import reminders
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, date: str | None = None, kind=None, **options):
-        from django.utils import timezone
-
         try:
             today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:

@@ -11,9 +11,14 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.forms.utils import ErrorDict
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
+
+from schools.forms import LoginForm
+from schools.models import User
 
 LOGGER = logging.getLogger("rupn.security")
 
@@ -68,11 +73,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 def lockout(request, credentials, *args, **kwargs):
     """django-axes' answer to a locked-out login: the login page again, with a French message (HTTP 429)."""
-    from django.forms.utils import ErrorDict
-    from django.shortcuts import render
-
-    from schools.forms import LoginForm
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(request, data=request.POST or None)
     form.cleaned_data, form._errors = {}, ErrorDict()  # no clean(): it would try to authenticate again
@@ -94,8 +94,6 @@ def log_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def log_login_failed(sender, credentials, request=None, **kwargs):
     # The address typed is personal data (and may be a password typed in the wrong field): never logged.
-    from schools.models import User
-
     username = (credentials or {}).get("username") or ""
     user_id = User.objects.filter(email__iexact=username).values_list("pk", flat=True).first() if username else None
     LOGGER.warning("login failed user_id=%s", user_id)

@@ -1,4 +1,4 @@
-"""The projects part of the demo (called by schools.demo): three projects of the demo school, once.
+"""The projects part of the demo (called by demo.loader): three projects of the demo school, once.
 
 The demo referent is associated with two of them (they show on "Mon parcours"); the third has no referent, so
 the school's list shows the warning the seed asks for; the DANE features one.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from schools.demo import DEMO_PASSWORD, build_demo, default_data_dir, load_demo
+from demo.loader import DEMO_PASSWORD, build_demo, default_data_dir, load_demo
 
 
 class Command(BaseCommand):

@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from badges.models import BadgeAward, Publication
 from imp.models import AwardEvent
 from missions.models import AllocationPlan, PlanRow
 from notifications.models import SentEmail
@@ -89,8 +90,6 @@ def personal_data_export(user) -> dict:
 
 def _badges_export(user) -> dict:
     """The Open Badges received (with their salt and hash) and the choices of what is public."""
-    from badges.models import BadgeAward, Publication
-
     awards = BadgeAward.objects.filter(recipient=user).select_related("badge", "school_year").order_by("pk")
     return {
         "badges": [

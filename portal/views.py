@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from schools.access import Perm, school_perms, user_scopes
+from schools.models import Collectivity, School, SchoolYear
 
 # The day the accessibility statement was last written: change it with the statement (after an audit).
 ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 28)
@@ -76,8 +77,6 @@ def site_map(request):
 
 
 def _current_years() -> list[str]:
-    from schools.models import SchoolYear
-
     start = SchoolYear.start_year_for(timezone.localdate())
     return [SchoolYear(start_year=start).name, SchoolYear(start_year=start + 1).name]
 
@@ -112,8 +111,6 @@ def _site_map_academie(user) -> list[dict]:
 
 def _site_map_collectivities(user) -> list[dict]:
     """The pages of the collectivités the user works for."""
-    from schools.models import Collectivity
-
     ids = user_scopes(user).collectivity_ids
     if not ids:
         return []
@@ -142,8 +139,6 @@ def _site_map_collectivities(user) -> list[dict]:
 
 def _site_map_schools(user) -> list[dict]:
     """The pages of the schools where the user holds a school-level role (principal, referent)."""
-    from schools.models import School
-
     scopes = user_scopes(user)
     if not scopes.school_roles or len(scopes.school_roles) > SITE_MAP_MAX_SCHOOLS:
         return []

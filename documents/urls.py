@@ -1,6 +1,6 @@
 from django.urls import path
 
-from missions import views_documents as views
+from documents import views
 
 app_name = "documents"
 

@@ -14,14 +14,15 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.content import ca_sheet_data, load_plan, render_ca_sheet
 from documents.models import PrintBatch
-from missions.documents import ca_sheet_data, load_plan, render_ca_sheet
 from missions.models import AllocationPlan
 from missions.selectors import catalogue
 from schools.models import Academie, Departement, SchoolYear
@@ -56,8 +57,6 @@ def print_batch_start(
     *, user, academie: Academie, departement: Departement | None, school_year: SchoolYear
 ) -> tuple[PrintBatch, bool]:
     """Queue a batch for this user, or return the one already running for them (created is then False)."""
-    from rupn.tasks import print_batch
-
     running = active_batch(user)
     if running is not None:
         if timezone.now() - running.updated_at < STALE_AFTER:
@@ -170,3 +169,9 @@ def print_batches_purge(now: datetime.datetime | None = None) -> int:
         PrintBatch.objects.filter(pk=batch.pk).update(file="")
         purged += 1
     return purged
+
+
+@shared_task(name="rupn.tasks.print_batch", acks_late=True)
+def print_batch(batch_id: int) -> str:
+    """Print every CA sheet of a batch into its ZIP (print_batch_run); returns the batch's state."""
+    return print_batch_run(batch_id)

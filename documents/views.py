@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from dsfr.forms import DsfrBaseForm
 
-from documents.models import PrintBatch
-from missions.documents import (
+from documents.content import (
     ca_sheet_data,
     letter_people,
     load_plan,
@@ -23,8 +22,9 @@ from missions.documents import (
     render_ca_sheet,
     render_mission_letter,
 )
+from documents.models import PrintBatch
+from documents.printing import active_batch, print_batch_start
 from missions.models import AllocationPlan
-from rupn.printing import active_batch, print_batch_start
 from schools.access import Perm, get_school_or_404, may_view_letter, require_academie_perm
 from schools.models import Academie, Departement, SchoolYear
 from schools.selectors import school_year_or_404

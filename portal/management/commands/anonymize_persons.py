@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from rupn.personal_data import persons_anonymize
+from portal.personal_data import persons_anonymize
 
 
 class Command(BaseCommand):

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -26,12 +27,12 @@ from django.db.models.functions import Lower
 from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history
 
-from badges.demo import load_badges_demo
-from imp.demo import load_imp_demo
-from missions import demo as missions_demo
+from demo import missions as missions_demo
+from demo.badges import load_badges_demo
+from demo.imp import load_imp_demo
+from demo.recognition import load_recognition_demo
 from missions.models import AllocationPlan
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
-from recognition.demo import load_recognition_demo
 from schools.models import (
     Academie,
     AuthorizedAction,
@@ -932,8 +933,6 @@ def _nobody_emailed() -> Iterator[None]:
 
     Even with a real broker and SMTP server configured, loading the demo never e-mails the made-up staff.
     """
-    from rupn.celery import app as celery_app
-
     if hasattr(settings, "MAILERS"):  # Django 6.1's MAILERS, or the deprecated EMAIL_BACKEND
         mailers = {alias: {"BACKEND": DUMMY_EMAIL_BACKEND} for alias in settings.MAILERS}
         email_settings = {"MAILERS": mailers | {"default": {"BACKEND": DUMMY_EMAIL_BACKEND}}}

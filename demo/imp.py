@@ -1,4 +1,4 @@
-"""The IMP part of the demo (called by schools.demo.load_demo): envelopes, opinions and a few awards.
+"""The IMP part of the demo (called by demo.loader.load_demo): envelopes, opinions and a few awards.
 
 Like the rest of the demo it creates only what is missing and goes through the services, so a second run
 creates nothing. The demo school's referent finds an IMP to accept at /mes-imp/; the CP and CA opinions are

@@ -1,4 +1,4 @@
-"""The badges part of the demo (called by schools.demo): two badges of the DANE, one awarded to the demo referent.
+"""The badges part of the demo (called by demo.loader): two badges of the DANE, one awarded to the demo referent.
 
 The image is drawn here (a disc in the DSFR's blue and red, no text), so the demo needs no image library.
 """

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from dsfr.forms import DsfrBaseForm
 
-from rupn.audit_selectors import KIND_CHOICES, Scope, history_page
+from portal.audit_selectors import KIND_CHOICES, Scope, history_page
 from rupn.lib.pagination import paged_title, query_without_page
 from schools.access import Perm, get_school_or_404, require_academie_perm
 from schools.models import Academie, School, SchoolYear
