@@ -1,8 +1,9 @@
-"""The IMP's reminders (loaded by MissionsConfig.ready, sent through missions.reminders): each sent once.
+"""The IMP's reminders (loaded by NotificationsConfig.ready, sent through notifications.reminders): each sent once.
 
 - envelope_notified: the rectorat has notified the school's IMP envelope for this year or the next one; its
   principals are told the amount (once per envelope and school year).
 - imp_award_proposed: an IMP proposed to someone waits for their agreement; they are told once.
+- ca_weekly: next year's plan not yet through the CA (the plan submitted, or the CA's opinion recorded here).
 """
 
 import datetime

@@ -14,7 +14,7 @@ from schools.models import Academie, SchoolYear
 class SentEmail(models.Model):
     """One row per e-mail sent: claiming the key first makes a job safe to run twice.
 
-    A reminder's key names its kind, school year, object, period and recipient (missions.reminders), so each
+    A reminder's key names its kind, school year, object, period and recipient (notifications.reminders), so each
     reminder is sent once; kind, user and link let the recipient find it again on "Mes rappels".
     """
 

@@ -1,8 +1,8 @@
 """Reminders: the e-mails of the yearly calendar (DOMAIN.md), each sent once.
 
 A kind of reminder is one function, registered with @reminder: given a day (and optionally one object's
-primary key), it yields an Outgoing for every e-mail due that day. The daily beat job (missions.tasks.
-reminders_daily) asks every kind what is due, leaves out what was already sent, and queues one send_reminder
+primary key), it yields an Outgoing for every e-mail due that day. The daily beat job (notifications.tasks.
+reminders_daily, Celery name missions.tasks.reminders_daily) asks every kind what is due, leaves out what was already sent, and queues one send_reminder
 task per (kind, object); that task asks the kind again for that object and sends each e-mail through
 email_send_once, whose unique key is
 
@@ -11,7 +11,7 @@ email_send_once, whose unique key is
 so a reminder goes once per (kind, recipient, object, school year) — and per ISO week for the weekly one —
 however many times the jobs run or retry.
 
-Another app plugs a kind in with one function in its own <app>/reminders.py (loaded by MissionsConfig.ready),
+Another app plugs a kind in with one function in its own <app>/reminders.py (loaded by NotificationsConfig.ready: the apps above plug their kinds in, this module imports none of them),
 plus its three templates in templates/emails/reminder_<kind>_*. For instance, for the IMP app:
 
     @reminder("imp_award_proposed", label=_("IMP proposée en attente de votre accord"))

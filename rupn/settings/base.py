@@ -213,7 +213,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Static beat schedule (django-celery-beat does not support Django 6.1). The jobs decide what is due from the
-# calendar and each académie's reminder settings; every e-mail is claimed once (missions.reminders).
+# calendar and each académie's reminder settings; every e-mail is claimed once (notifications.reminders).
 CELERY_BEAT_SCHEDULE: dict = {
     "rentree-rollover": {  # every morning of September: last year's plan copied as a draft where none exists
         "task": "missions.tasks.rentree_rollover",
