@@ -1,3 +1,5 @@
+"""The activity log and the points d'étape in the Django admin."""
+
 from django.contrib import admin
 
 from activity.models import ActivityEntry, Review

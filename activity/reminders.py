@@ -1,3 +1,5 @@
+"""The points d'étape's reminder (loaded by NotificationsConfig.ready): no point d'étape done by the deadline."""
+
 import datetime
 from collections.abc import Iterator
 

@@ -1,3 +1,5 @@
+"""Reads of the activity log and the points d'étape, each with a fixed number of queries."""
+
 import datetime
 from dataclasses import dataclass, field
 

@@ -1,3 +1,5 @@
+"""Changes to the activity log and the points d'étape: keyword-only, one transaction, DomainError on refusal."""
+
 import datetime
 from dataclasses import dataclass, field
 

@@ -1,3 +1,5 @@
+"""The printed documents' pages (URL namespace "documents")."""
+
 from django.urls import path
 
 from documents import views

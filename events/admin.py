@@ -1,3 +1,5 @@
+"""The DANE's events and their registrations in the Django admin."""
+
 from django.contrib import admin
 
 from events.models import Event, EventRegistration

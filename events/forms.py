@@ -1,3 +1,5 @@
+"""The forms of the events pages: an event, the attendance list."""
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""The events' reminder (loaded by NotificationsConfig.ready): an event in seven days, with its .ics file."""
+
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator

@@ -1,3 +1,5 @@
+"""Reads of the DANE's events and their registrations."""
+
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet

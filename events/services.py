@@ -1,3 +1,5 @@
+"""Changes to the DANE's events and registrations: keyword-only, one transaction, DomainError on refusal."""
+
 import datetime
 from dataclasses import dataclass
 

@@ -1,3 +1,5 @@
+"""The plans' reminder (loaded by NotificationsConfig.ready): this year's draft copied at the rentrée waits."""
+
 import datetime
 from collections.abc import Iterator
 

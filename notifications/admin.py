@@ -1,3 +1,5 @@
+"""The e-mails sent and the reminder calendars in the Django admin."""
+
 from django.contrib import admin
 
 from notifications.models import ReminderSettings, SentEmail

@@ -1,3 +1,5 @@
+"""Reads of the reminder calendars and of the reminders a user received."""
+
 from django.db.models import QuerySet
 
 from notifications.models import ReminderSettings, SentEmail

@@ -1,3 +1,5 @@
+""" "Mes rappels": the reminders e-mailed to the user."""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _

@@ -1,3 +1,5 @@
+"""The history pages (URL namespace "audit")."""
+
 from django.urls import path
 
 from portal import audit_views

@@ -1,3 +1,5 @@
+"""Spreadsheet cells: text that a spreadsheet never runs as a formula (every CSV export uses it)."""
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

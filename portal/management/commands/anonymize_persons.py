@@ -1,3 +1,5 @@
+"""manage.py anonymize_persons: the anonymization of the staff who left long ago."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
