@@ -154,4 +154,3 @@ class PlanRow(models.Model):
     def sharing_set_aside(self) -> bool:
         """Sharing details recorded on a row that has fallen to one holder (or none)."""
         return bool(self.sharing) and not self.sharing_applies
-
