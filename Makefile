@@ -1,7 +1,7 @@
 # RUPN: developer and CI entry points.
 #   make run      local demo: SQLite under var/, tasks run in-process (no Redis), http://127.0.0.1:8000
 #   make test     pytest against throwaway PostgreSQL + Redis servers (.ci/test-services); PYTEST_ARGS="-k foo"
-#   make quality  ruff format --check, ruff check, makemigrations --check
+#   make quality  ruff format --check, ruff check, makemigrations --check, lint-imports (the layers)
 #   make format   apply ruff format and ruff check --fix
 #   make bench    run bench/[!_]*.py in order (throwaway SQLite, or BENCH_DATABASE_URL); results in bench/RESULTS.md
 #   make load     load test: gunicorn + throwaway PostgreSQL on 127.0.0.1, 20 locust users for 2 min, then
@@ -74,6 +74,7 @@ quality: venv
 	$(VENV)/bin/ruff format --check . || rc=1; \
 	$(VENV)/bin/ruff check . || rc=1; \
 	$(PY) manage.py makemigrations --check --dry-run || rc=1; \
+	$(VENV)/bin/lint-imports || rc=1; \
 	exit $$rc
 
 format: venv

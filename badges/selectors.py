@@ -5,8 +5,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from badges.models import BadgeAward, BadgeClass, Publication
-from missions.models import AllocationPlan, Event, EventRegistration, PlanRow
-from rupn.access import require_dane
+from events.models import Event, EventRegistration
+from missions.models import AllocationPlan, PlanRow
+from schools.access import require_dane
 from schools.models import Role, User
 
 

@@ -12,8 +12,8 @@ from badges.baking import PNG_SIGNATURE, BakingError, bake_png, bake_svg, parse_
 from badges.models import BadgeAward, BadgeClass, Publication
 from badges.openbadges import hash_identity
 from badges.selectors import referent_user_ids
-from rupn.access import require_dane
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
+from schools.access import require_dane
 
 MAX_IMAGE_BYTES = 512 * 1024
 _UNSAFE_SVG_TAGS = {"script", "foreignObject", "iframe", "embed", "object"}

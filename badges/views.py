@@ -31,8 +31,8 @@ from badges.services import (
     badge_update,
     publication_set,
 )
-from rupn.access import dane_academies
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
+from schools.access import dane_academies
 from schools.models import SchoolYear, User
 
 

@@ -245,8 +245,9 @@ def generate_imp_reviews_activity(activity_entries: int, seed: int = 7) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from activity.models import ActivityEntry, Review
     from imp.models import BoardOpinion, Envelope, ImpAward, ImpRate
-    from missions.models import ActivityEntry, AllocationPlan, Mission, Review
+    from missions.models import AllocationPlan, Mission
     from schools.models import Person, SchoolYear
 
     rnd = random.Random(seed)
@@ -394,9 +395,10 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from activity.models import ActivityEntry, Review
     from dashboard import selectors
     from imp.models import ImpAward
-    from missions.models import ActivityEntry, AllocationPlan, Review
+    from missions.models import AllocationPlan
     from schools.models import Academie, Role, School, SchoolYear, User
 
     setup_test_environment()

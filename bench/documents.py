@@ -4,7 +4,7 @@ Builds a throwaway SQLite database under var/ (300 collèges with staff and fill
 a fresh Python process as a Celery worker would run it:
 
 - one CA sheet: seconds per sheet (reading the plan + rendering the PDF) over several schools, peak memory;
-- the batch: rupn.printing.print_batch_run over the 300 schools into one ZIP, seconds, peak memory, and the
+- the batch: documents.printing.print_batch_run over the 300 schools into one ZIP, seconds, peak memory, and the
   memory after every 50 schools (it must stay flat).
 
 Goals (issue 4): under 0.5 s per sheet, peak worker memory under 300 MB for the 300-school batch.
@@ -144,7 +144,7 @@ def _mission_id(code: str) -> int:
 def measure_sheets() -> dict:
     from pypdf import PdfReader
 
-    from missions.documents import ca_sheet_data, load_plan, render_ca_sheet
+    from documents.content import ca_sheet_data, load_plan, render_ca_sheet
     from missions.models import AllocationPlan
 
     plan_ids = list(AllocationPlan.objects.order_by("pk").values_list("pk", flat=True)[: SHEETS + 1])
@@ -171,9 +171,9 @@ def measure_sheets() -> dict:
 
 
 def measure_batch() -> dict:
+    from documents import printing
+    from documents.models import PrintBatch
     from missions.models import AllocationPlan
-    from rupn import printing
-    from rupn.models import PrintBatch
     from schools.models import Academie, SchoolYear, User
 
     user = User.objects.create_user(email=f"bench-{time.time_ns()}@ac-dijon.fr")

@@ -46,9 +46,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
+from activity.models import ActivityEntry, Review
 from imp.models import BoardOpinion, Envelope, ImpAward
 from imp.money import to_cents
-from missions.models import ActivityEntry, AllocationPlan, Mission, PlanRow, Review
+from missions.models import AllocationPlan, Mission, PlanRow
 from schools.models import School, SchoolMeans, SchoolYear
 
 NO_PLAN = "none"

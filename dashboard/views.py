@@ -4,6 +4,7 @@ import csv
 import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 
+import xlsxwriter
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -12,9 +13,9 @@ from django.utils.translation import gettext as _
 from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
 from imp.money import format_euros
-from missions.durations import decimal_hours
-from rupn.access import Perm, require_academie_perm
-from rupn.pagination import query_without_page
+from rupn.lib.durations import decimal_hours
+from rupn.lib.pagination import query_without_page
+from schools.access import Perm, require_academie_perm
 from schools.models import Academie, School, SchoolMeans, SchoolYear
 
 PAGE_SIZE = 50
@@ -266,8 +267,6 @@ def school_table_csv(request):
 
 
 def school_table_xlsx(request):
-    import xlsxwriter
-
     _academies, year, _form, rows = _filtered(request)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     # constant_memory: rows are written to disk as they come, whatever the number of schools.

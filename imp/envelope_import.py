@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from imp.money import parse_euros
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.uai import is_valid_uai
 
 MAX_BYTES = 1_000_000

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from imp.money import format_euros
 from schools.models import Academie, Person, School, SchoolYear
 
 
@@ -35,8 +36,6 @@ class ImpRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        from imp.money import format_euros
-
         return format_euros(self.amount)
 
 

@@ -1,20 +1,23 @@
-"""The IMP's reminders (loaded by MissionsConfig.ready, sent through missions.reminders): each sent once.
+"""The IMP's reminders (loaded by NotificationsConfig.ready, sent through notifications.reminders): each sent once.
 
 - envelope_notified: the rectorat has notified the school's IMP envelope for this year or the next one; its
   principals are told the amount (once per envelope and school year).
 - imp_award_proposed: an IMP proposed to someone waits for their agreement; they are told once.
+- ca_weekly: next year's plan not yet through the CA (the plan submitted, or the CA's opinion recorded here).
 """
 
 import datetime
 from collections.abc import Iterator
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from imp.models import Envelope, ImpAward
+from imp.models import BoardOpinion, Envelope, ImpAward
 from imp.money import format_euros
-from missions.reminders import Outgoing, principals_by_school, reminder
-from schools.models import SchoolYear
+from missions.models import AllocationPlan
+from notifications.reminders import Outgoing, active_schools, principals_by_school, reminder, settings_by_academie
+from schools.models import School, SchoolYear
 
 
 @reminder("envelope_notified", label=_("Enveloppe IMP notifiée"))
@@ -60,3 +63,42 @@ def imp_award_proposed(today: datetime.date, only: int | None = None) -> Iterato
             link=link,
             context={"award": award, "school": award.school, "amount": format_euros(award.rate.amount)},
         )
+
+
+def schools_through_ca(school_year: SchoolYear):
+    """The schools whose plan for school_year went through the CA: the plan submitted to the CA, or the CA's
+    opinion recorded in the imp app (imp.models.BoardOpinion), whichever comes first."""
+    submitted = AllocationPlan.objects.filter(school_year=school_year, state=AllocationPlan.State.SUBMITTED).values(
+        "school_id"
+    )
+    ca_opinion = BoardOpinion.objects.filter(school_year=school_year, body=BoardOpinion.Body.CA).values("school_id")
+    return School.objects.filter(Q(pk__in=submitted) | Q(pk__in=ca_opinion)).values("pk")
+
+
+@reminder("ca_weekly", label=_("Plan de l'année prochaine pas encore passé en conseil d'administration"))
+def ca_weekly(today: datetime.date, only: int | None = None) -> Iterator[Outgoing]:
+    """Weekly, from February to June: next year's plan (and IMP proposals) not yet through the CA."""
+    year = SchoolYear.current(today)
+    next_year, _created = SchoolYear.objects.get_or_create(start_year=year.start_year + 1)
+    in_window = [
+        pk for pk, s in settings_by_academie(today).items() if s.ca_window(year)[0] <= today <= s.ca_window(year)[1]
+    ]
+    if not in_window:
+        return
+    schools = list(active_schools(only, in_window).exclude(pk__in=schools_through_ca(next_year)).order_by("name", "pk"))
+    plans = {
+        p.school_id: p for p in AllocationPlan.objects.filter(school__in=[s.pk for s in schools], school_year=next_year)
+    }
+    principals = principals_by_school(s.pk for s in schools)
+    iso_year, week, _day = today.isocalendar()
+    for school in schools:
+        link = reverse("missions:allocation", args=[school.uai, next_year.name])
+        for user in principals.get(school.pk, []):
+            yield Outgoing(
+                object_id=school.pk,
+                school_year=year.start_year,
+                user=user,
+                link=link,
+                period=f"{iso_year}-S{week:02d}",
+                context={"school": school, "next_year": next_year, "plan": plans.get(school.pk)},
+            )

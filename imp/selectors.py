@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from imp.models import (
     AcademiePolicy,
@@ -352,8 +352,6 @@ class EnvelopeRow:
 
 def envelope_rows(schools: list[School], school_year: SchoolYear) -> list[EnvelopeRow]:
     """Each school's envelope and committed total for the year (two queries for the page of schools)."""
-    from django.db.models import Sum
-
     ids = [s.pk for s in schools]
     envelopes = {
         e.school_id: e

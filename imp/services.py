@@ -30,8 +30,8 @@ from imp.models import (
 )
 from imp.money import format_euros
 from imp.rules import eligibility_problem, legal_amounts_text
-from rupn.audit import as_user, history_record
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.audit import as_user, history_record
+from rupn.lib.errors import ConflictError, DomainError
 from schools.models import Person, School, SchoolYear
 
 State = ImpAward.State

@@ -31,13 +31,13 @@ from imp.forms import (
     YearForm,
 )
 from imp.models import BoardOpinion, ImpAward
-from missions.csv_export import safe_cell
 from missions.selectors import school_staff
-from missions.views import school_year_or_404
-from rupn.access import Perm, get_school_or_404, require_academie_perm, school_perms
-from rupn.errors import ConflictError, DomainError
-from rupn.pagination import query_without_page
+from rupn.lib.cells import safe_cell
+from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.pagination import query_without_page
+from schools.access import Perm, get_school_or_404, require_academie_perm, school_perms
 from schools.models import Departement, School, SchoolYear
+from schools.selectors import school_year_or_404
 
 QUEUE_PAGE_SIZE = 50
 ENVELOPES_PAGE_SIZE = 50

@@ -8,30 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from events.selectors import staff_training_events
 from missions.forms import PlanForm, build_row_forms
 from missions.models import AllocationPlan, Mission
-from missions.selectors import check_inputs, plan_for, plan_view, staff_training_events
-from missions.services import plan_get_or_create, plan_save, plan_submit
-from rupn.access import Perm, get_school_or_404, school_perms
-from rupn.errors import ConflictError, DomainError
-from schools.models import SchoolYear
-from schools.selectors import procedure_sheets_for_rows
-
-
-def school_year_or_404(name: str) -> SchoolYear:
-    """An existing school year, or the current or next one (created on first use)."""
-    start_year = SchoolYear.parse_name(name)
-    if start_year is None:
-        raise Http404(_("Année scolaire inconnue."))
-    current = SchoolYear.current()
-    if start_year in (current.start_year, current.start_year + 1):
-        return (
-            current if start_year == current.start_year else SchoolYear.objects.get_or_create(start_year=start_year)[0]
-        )
-    year = SchoolYear.objects.filter(start_year=start_year).first()
-    if year is None:
-        raise Http404(_("Année scolaire inconnue."))
-    return year
+from missions.selectors import check_inputs, plan_for, plan_view
+from missions.services import plan_get_or_create, plan_rollover, plan_rollover_source, plan_save, plan_submit
+from rupn.lib.errors import ConflictError, DomainError
+from schools.access import Perm, get_school_or_404, school_perms
+from schools.selectors import procedure_sheets_for_rows, school_year_or_404
 
 
 def _breadcrumb(school, school_year) -> dict:
@@ -223,4 +207,41 @@ def allocation_check(request, uai: str, year: str):
             "training": [people[pk] for pk in check.training_ids if pk in people],
             "blocking": len(check.blocking_messages),
         }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rollover(request, uai: str, year: str):
+    """The rentrée copy, on the principal's demand: confirm, then create the year's draft from the last plan."""
+    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_PLAN)
+    school_year = school_year_or_404(year)
+    existing = plan_for(school, school_year)
+    source = plan_rollover_source(school=school, school_year=school_year)
+    if request.method == "POST":
+        try:
+            plan_rollover(school=school, school_year=school_year, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("schools:detail", uai=school.uai)
+        messages.success(
+            request,
+            _("Le brouillon %(year)s reprend le plan %(source)s. Les lignes à compléter sont signalées.")
+            % {"year": school_year.name, "source": source.school_year.name},
+        )
+        return redirect("missions:allocation", uai=school.uai, year=school_year.name)
+    source_plan = plan_for(school, source.school_year) if source and existing is None else None
+    return render(
+        request,
+        "missions/rollover.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "existing": existing,
+            "source": source_plan,
+            "title": _("Reprendre le plan de l'an dernier — %(school)s") % {"school": school.name},
+            "breadcrumb_data": {
+                "links": [{"url": reverse("schools:detail", args=[school.uai]), "title": school.name}],
+                "current": _("Reprendre le plan pour %(year)s") % {"year": school_year.name},
+            },
+        },
     )

@@ -8,8 +8,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from activity.models import ActivityEntry, Review
+from events.models import EventRegistration
 from imp.models import ImpAward
-from missions.models import ActivityEntry, EventRegistration, PlanRow, Review
+from missions.models import PlanRow
 from recognition.iprof import Holding
 from recognition.models import Project
 from schools.models import Person, School, SchoolYear

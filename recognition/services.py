@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recognition.models import DaneProject, Project
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from schools.models import Person, Role, School, SchoolYear
 
 

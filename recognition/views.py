@@ -13,8 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.csv_export import safe_cell
-from missions.views import school_year_or_404
 from recognition.forms import ProjectFilterForm, ProjectForm
 from recognition.iprof import iprof_text
 from recognition.models import Project
@@ -27,10 +25,12 @@ from recognition.services import (
     project_teacher_choices,
     project_update,
 )
-from rupn.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
-from rupn.errors import ConflictError, DomainError
-from rupn.pagination import query_without_page
+from rupn.lib.cells import safe_cell
+from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.pagination import query_without_page
+from schools.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
 from schools.models import Departement, SchoolYear
+from schools.selectors import school_year_or_404
 
 PAGE_SIZE = 50
 

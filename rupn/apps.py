@@ -8,5 +8,5 @@ class RupnConfig(AppConfig):
     verbose_name = "RUPN"
 
     def ready(self):
-        # WeasyPrint logs a line per rendering step (even at import): rupn.pdf uses them as time checks only.
+        # WeasyPrint logs a line per rendering step (even at import): rupn.lib.pdf uses them as time checks only.
         logging.getLogger("weasyprint.progress").propagate = False

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from schools.access import Perm, academie_ids_with
+
 SITE_CONFIG = SimpleNamespace(
     site_title=_("RUPN — Référents numériques"),
     site_short_title="RUPN",
@@ -104,7 +106,5 @@ def site(request) -> dict:
 
 def _can_print_batches(request) -> bool:
     """DANE and rectorat staff get the "Impressions" menu entry (the roles query is cached per request)."""
-    from rupn.access import Perm, academie_ids_with
-
     user = getattr(request, "user", None)
     return bool(user is not None and academie_ids_with(user, Perm.PRINT_BATCH))

@@ -3,7 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from rupn import accounts, oidc, personal_data, views
+import activity.urls
+import events.urls
+import missions.urls
+import notifications.urls
+import portal.urls_school
+import schools.urls
+from portal import accounts, oidc, personal_data, views
 from schools.views import LoginView
 
 urlpatterns = [
@@ -25,12 +31,29 @@ urlpatterns = [
     path("mes-donnees/", personal_data.my_data, name="my_data"),
     path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
-    path("", include("missions.urls")),
-    path("", include("missions.urls_documents")),
+    # One namespace for the pages that were all in missions (URL names unchanged).
+    path(
+        "",
+        include(
+            (
+                missions.urls.urlpatterns
+                + activity.urls.urlpatterns
+                + events.urls.urlpatterns
+                + notifications.urls.urlpatterns,
+                "missions",
+            )
+        ),
+    ),
+    path("", include("documents.urls")),
     path("", include("imp.urls")),
-    path("", include("schools.urls")),
+    path(
+        "",
+        include(
+            (schools.urls.urlpatterns[:1] + portal.urls_school.urlpatterns + schools.urls.urlpatterns[1:], "schools")
+        ),
+    ),
     path("", include("dashboard.urls")),
     path("", include("badges.urls")),
     path("", include("recognition.urls")),
-    path("", include("rupn.audit_urls")),
+    path("", include("portal.audit_urls")),
 ]

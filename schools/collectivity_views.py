@@ -1,6 +1,6 @@
 """The collectivité's pages: its schools, the actions it authorizes, its procedure sheets, the equipment requests.
 
-Every page takes the collectivité from rupn.access.get_collectivity_or_404: another collectivité is a 404.
+Every page takes the collectivité from schools.access.get_collectivity_or_404: another collectivité is a 404.
 """
 
 from django.contrib import messages
@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from missions.views import school_year_or_404
-from rupn.access import Perm, get_collectivity_or_404, get_school_or_404, user_collectivities
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
+from schools.access import Perm, get_collectivity_or_404, get_school_or_404, user_collectivities
 from schools.forms import AuthorizedActionForm, EquipmentAnswerForm, ProcedureSheetForm
 from schools.models import AuthorizedAction, EquipmentRequest, ProcedureSheet, SchoolYear
 from schools.selectors import (
@@ -21,6 +20,7 @@ from schools.selectors import (
     collectivity_equipment_requests,
     collectivity_schools,
     collectivity_summary,
+    school_year_or_404,
 )
 from schools.services import (
     authorized_action_add,

@@ -43,7 +43,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.models import School
 from schools.regions import normalize_academie, normalize_departement
 from schools.uai import UAI_PATTERN, uai_check_letter

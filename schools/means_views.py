@@ -7,12 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from missions.views import school_year_or_404
-from rupn.access import Perm, get_school_or_404, school_perms
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
+from schools.access import Perm, get_school_or_404, school_perms
 from schools.forms import EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
-from schools.selectors import school_equipment_requests, school_means
+from schools.selectors import school_equipment_requests, school_means, school_year_or_404
 from schools.services import (
     equipment_request_add,
     equipment_request_delete,

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from schools.scopes import visible_schools_q
 from schools.uai import validate_uai
 
 
@@ -65,9 +66,7 @@ class Collectivity(models.Model):
 
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SchoolQuerySet":
-        """The schools this user may open, whatever their role: see rupn.access."""
-        from rupn.access import visible_schools_q
-
+        """The schools this user may open, whatever their role: see schools.access."""
         return self.filter(visible_schools_q(user))
 
     def search(self, text: str) -> "SchoolQuerySet":
@@ -289,7 +288,7 @@ class Person(models.Model):
     leaving = models.BooleanField(_("quitte l'établissement à la fin de l'année"), default=False)
     is_active = models.BooleanField(_("en poste"), default=True)
     # Set when the principal marks the person as no longer in post (schools.services.person_update); the
-    # anonymization counts its years from it (rupn.personal_data). Empty for people still in post, and for those
+    # anonymization counts its years from it (portal.personal_data). Empty for people still in post, and for those
     # who left before it existed (the anonymization then uses their last mission's school year).
     left_on = models.DateField(_("n'est plus en poste depuis le"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -1,6 +1,8 @@
 """Reads for the collectivité's pages, the means and the equipment requests, each with a fixed number of queries."""
 
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from schools.models import (
     AuthorizedAction,
@@ -98,3 +100,19 @@ def procedure_sheets_for_rows(school: School, school_year: SchoolYear, missions,
     if not {m.requires_action for m in missions if m.requires_action} & set(authorized):
         return {}
     return school_procedure_sheets(school, school_year)
+
+
+def school_year_or_404(name: str) -> SchoolYear:
+    """An existing school year, or the current or next one (created on first use)."""
+    start_year = SchoolYear.parse_name(name)
+    if start_year is None:
+        raise Http404(_("Année scolaire inconnue."))
+    current = SchoolYear.current()
+    if start_year in (current.start_year, current.start_year + 1):
+        return (
+            current if start_year == current.start_year else SchoolYear.objects.get_or_create(start_year=start_year)[0]
+        )
+    year = SchoolYear.objects.filter(start_year=start_year).first()
+    if year is None:
+        raise Http404(_("Année scolaire inconnue."))
+    return year

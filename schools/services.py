@@ -13,8 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rupn.audit import as_user
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.audit import as_user
+from rupn.lib.errors import ConflictError, DomainError
 from schools import regions
 from schools.directory_import import DirectoryImportError, DirectoryRow, ParsedDirectory, parse_directory
 from schools.models import (

@@ -69,7 +69,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.models import Person
 
 MAX_BYTES = 1_000_000

@@ -2,11 +2,10 @@ from django.urls import path
 
 from schools import collectivity_views, means_views, views
 
-app_name = "schools"
+app_name = "schools"  # the school page (schools:detail) is portal.views_school's: see rupn/urls.py
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("etablissements/<str:uai>/", views.school_detail, name="detail"),
     path("etablissements/<str:uai>/personnels/", views.staff_list, name="staff"),
     path("etablissements/<str:uai>/personnels/<int:pk>/", views.person_edit, name="person_edit"),
     path("etablissements/<str:uai>/fiches/<int:pk>/", collectivity_views.school_procedure_sheet, name="school_sheet"),

@@ -10,14 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from missions.selectors import plan_for, plan_view, school_page_extras
-from rupn.access import Perm, dane_academies, get_school_or_404, school_perms, user_scopes
-from rupn.errors import ConflictError, DomainError
-from rupn.pagination import paged_title
+from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.pagination import paged_title
+from schools.access import Perm, dane_academies, get_school_or_404, user_scopes
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
-from schools.models import Person, School, SchoolYear
-from schools.selectors import school_means
+from schools.models import Person, School
 from schools.services import person_create, person_update, school_directory_import, staff_import
 from schools.staff_import import StaffImportError
 
@@ -59,39 +57,6 @@ def home(request):
             "is_dane": any("dane" in kinds for kinds in scopes.academie_roles.values()),
             "is_collectivity": bool(scopes.collectivity_ids),
             "title": title,
-        },
-    )
-
-
-def school_detail(request, uai: str):
-    school = get_school_or_404(request.user, uai)
-    perms = school_perms(request.user, school)
-    current = SchoolYear.current()
-    next_year, _created = SchoolYear.objects.get_or_create(start_year=current.start_year + 1)
-    plans = []
-    for year in (current, next_year):
-        plan = plan_for(school, year) if Perm.VIEW_PLAN in perms else None
-        plans.append(
-            {
-                "year": year,
-                "plan": plan,
-                "check": plan_view(plan).check if plan else None,
-                "means": school_means(school, year),
-            }
-        )
-    return render(
-        request,
-        "schools/school_detail.html",
-        {
-            "school": school,
-            "plans": plans,
-            "can_edit": Perm.EDIT_PLAN in perms,
-            "can_manage_staff": Perm.MANAGE_STAFF in perms,
-            "can_edit_means": Perm.EDIT_MEANS in perms,
-            "can_view_audit": Perm.VIEW_AUDIT in perms,
-            "breadcrumb_data": {"links": [], "current": school.name},
-            "title": _("%(school)s, %(commune)s") % {"school": school.name, "commune": school.commune},
-            **school_page_extras(request.user, school, perms, [p["year"] for p in plans if p["plan"] is None]),
         },
     )
 

@@ -6,8 +6,10 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from activity.models import ActivityEntry, Review
 from badges.openbadges import hash_identity
-from missions.models import ActivityEntry, AllocationPlan, Event, EventRegistration, Mission, Review
+from events.models import Event, EventRegistration
+from missions.models import AllocationPlan, Mission
 from schools.models import (
     Academie,
     AuthorizedAction,

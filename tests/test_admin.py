@@ -19,13 +19,13 @@ ADMIN_PAGES = [
     "/admin/schools/authorizedaction/",
     "/admin/missions/mission/",
     "/admin/missions/allocationplan/",
-    "/admin/missions/activityentry/",
-    "/admin/missions/review/",
-    "/admin/missions/event/",
-    "/admin/missions/event/add/",
-    "/admin/missions/remindersettings/",
-    "/admin/missions/remindersettings/add/",
-    "/admin/missions/sentemail/",
+    "/admin/activity/activityentry/",
+    "/admin/activity/review/",
+    "/admin/events/event/",
+    "/admin/events/event/add/",
+    "/admin/notifications/remindersettings/",
+    "/admin/notifications/remindersettings/add/",
+    "/admin/notifications/sentemail/",
 ]
 
 

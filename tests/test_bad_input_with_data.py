@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from events.models import EventRegistration
 from imp.models import ImpAward
-from missions.models import EventRegistration
 from missions.services import plan_get_or_create
 from schools.models import EquipmentRequest, SchoolYear
 from tests.factories import (

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rupn.context_processors import account_for
-from rupn.forms import DateField
+from rupn.lib.forms import DateField
 from schools.models import Role
 from tests.factories import RoleFactory
 from tests.test_access_matrix import FILE_URLS, MATRIX, matrix_urls, roles_opening

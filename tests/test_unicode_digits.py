@@ -1,6 +1,6 @@
 """Digits that str.isdigit() accepts but int() refuses (superscripts) are refused like any other bad value."""
 
-from missions.durations import parse_duration
+from rupn.lib.durations import parse_duration
 from schools.models import SchoolYear
 
 

@@ -86,8 +86,8 @@ def prepare(users: int) -> dict:
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", verbosity=0, stdout=quiet)
 
+    from demo.loader import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_YEAR
     from missions.models import AllocationPlan
-    from schools.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_YEAR
     from schools.models import Person, Role, User
 
     principal_accounts = max(1, math.ceil(users * PRINCIPAL_SHARE / 2))
@@ -167,7 +167,8 @@ def stop(process: subprocess.Popen | None, name: str) -> None:
 
 def verify(accounts: dict, journal_path: Path) -> dict:
     """Compare the saves the users saw confirmed with the database."""
-    from missions.models import ActivityEntry, AllocationPlan, PlanRow
+    from activity.models import ActivityEntry
+    from missions.models import AllocationPlan, PlanRow
 
     entries = [json.loads(line) for line in journal_path.read_text().splitlines()] if journal_path.exists() else []
     saves = [e for e in entries if e["kind"] == "plan"]

@@ -4,7 +4,7 @@ from django import template
 
 from imp.models import ImpAward
 from imp.money import format_euros
-from rupn.access import Perm, academie_ids_with, roles_in_school, school_perms, user_scopes
+from schools.access import Perm, academie_ids_with, roles_in_school, school_perms, user_scopes
 
 register = template.Library()
 

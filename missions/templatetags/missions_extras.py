@@ -4,8 +4,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from missions.durations import format_duration
-from rupn.access import dane_academie_ids, referent_school_ids
+from rupn.lib.durations import format_duration
+from schools.access import dane_academie_ids, referent_school_ids
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from rupn.access import Perm, school_perms
+from schools.access import Perm, school_perms
 from schools.models import SchoolYear
 
 register = template.Library()

@@ -33,11 +33,17 @@ INSTALLED_APPS = [
     "dsfr",
     "rupn",
     "schools",
+    "notifications",
     "missions",
+    "activity",
+    "events",
     "imp",
+    "documents",
     "dashboard",
     "badges",
     "recognition",
+    "portal",
+    "demo",
     "axes",
     "mozilla_django_oidc",
     "simple_history",
@@ -52,12 +58,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # history_user of the audit records (README "Audit")
-    "rupn.middleware.refused_access_log_middleware",
+    "rupn.lib.middleware.refused_access_log_middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "rupn.middleware.csp_nonce_middleware",
+    "rupn.lib.middleware.csp_nonce_middleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -117,11 +123,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the e-mail address under this name
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "rupn.accounts.lockout"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout"
 AXES_VERBOSE = False  # axes' own log lines name the address typed: ours (rupn.security) give user ids only
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by rupn.security (user id only), not stored
-# Optional single sign-on (OpenID Connect, rupn/oidc.py): off unless OIDC_ENABLED; see README "Security".
+# Optional single sign-on (OpenID Connect, portal/oidc.py): off unless OIDC_ENABLED; see README "Security".
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
 OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="ProConnect")
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
@@ -136,7 +142,7 @@ OIDC_CREATE_USER = False  # accounts are matched by e-mail, never created
 OIDC_USE_PKCE = True
 LOGIN_REDIRECT_URL_FAILURE = "/connexion/"
 if OIDC_ENABLED:
-    AUTHENTICATION_BACKENDS.append("rupn.oidc.ExistingAccountsBackend")
+    AUTHENTICATION_BACKENDS.append("portal.oidc.ExistingAccountsBackend")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -207,7 +213,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Static beat schedule (django-celery-beat does not support Django 6.1). The jobs decide what is due from the
-# calendar and each académie's reminder settings; every e-mail is claimed once (missions.reminders).
+# calendar and each académie's reminder settings; every e-mail is claimed once (notifications.reminders).
 CELERY_BEAT_SCHEDULE: dict = {
     "rentree-rollover": {  # every morning of September: last year's plan copied as a draft where none exists
         "task": "missions.tasks.rentree_rollover",
@@ -219,7 +225,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Printed documents (rupn/pdf.py) and batch printing (rupn/printing.py).
+# Printed documents (rupn/lib/pdf.py) and batch printing (documents/printing.py).
 PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)  # seconds per document
 PRINT_BATCH_TTL_HOURS = env.int("PRINT_BATCH_TTL_HOURS", default=72)  # a batch's ZIP is kept this long
 CELERY_BEAT_SCHEDULE["print-batches-purge"] = {"task": "rupn.tasks.print_batches_purge", "schedule": 3600.0}

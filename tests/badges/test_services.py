@@ -14,7 +14,7 @@ from badges.services import (
     badge_update,
     publication_set,
 )
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from tests.badges.conftest import make_referent
 from tests.factories import BadgeAwardFactory, tiny_png
 

@@ -6,8 +6,8 @@ import zipfile
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from documents.models import PrintBatch
 from missions.services import plan_get_or_create
-from rupn.models import PrintBatch
 from tests.conftest import PASSWORD
 
 

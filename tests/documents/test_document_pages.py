@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from PIL import Image
 
-from missions.documents import letter_people, load_plan
+from documents.content import letter_people, load_plan
 from missions.models import AllocationPlan
 from schools.models import User
 from tests.documents.utils import pdf_text

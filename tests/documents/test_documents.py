@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from missions.documents import DANE_SUPPORT_OFFER, ca_sheet_data, load_plan
+from documents.content import DANE_SUPPORT_OFFER, ca_sheet_data, load_plan
 from missions.models import Mission
 from missions.services import plan_get_or_create
 from tests.documents.utils import fill_plan, pdf_text

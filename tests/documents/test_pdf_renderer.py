@@ -1,4 +1,4 @@
-"""The one renderer (rupn/pdf.py): our static files only, Marianne embedded, tagged PDF/UA-1, a time limit."""
+"""The one renderer (rupn/lib/pdf.py): our static files only, Marianne embedded, tagged PDF/UA-1, a time limit."""
 
 import io
 from concurrent.futures import ThreadPoolExecutor
@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from pypdf import PdfReader
 
-from rupn import pdf
-from rupn.pdf import DocumentError, DocumentTimeout, StaticFilesURLFetcher, html_to_pdf, static_file_for
+from rupn.lib import pdf
+from rupn.lib.pdf import DocumentError, DocumentTimeout, StaticFilesURLFetcher, html_to_pdf, static_file_for
 
 ACCENTS = "é è ç œ « » € À É"
 

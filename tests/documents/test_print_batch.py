@@ -7,11 +7,11 @@ import zipfile
 import pytest
 from django.utils import timezone
 
+from documents import printing
+from documents.models import PrintBatch
+from documents.printing import print_batch_run, print_batch_start, print_batches_purge
+from documents.tasks import print_batch
 from missions.services import plan_get_or_create
-from rupn import printing
-from rupn.models import PrintBatch
-from rupn.printing import print_batch_run, print_batch_start, print_batches_purge
-from rupn.tasks import print_batch
 from tests.documents.utils import done_batch, pdf_text
 from tests.factories import DepartementFactory, SchoolFactory
 from tests.utils import extract_form_fields

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.utils import timezone
 from pypdf import PdfReader
 
+from documents.models import PrintBatch
 from missions.services import RowInput, plan_save
-from rupn.models import PrintBatch
 
 
 def done_batch(user, academie, school_year, settings, tmp_path: Path, *, expires_in_hours: int = 24) -> PrintBatch:

@@ -14,7 +14,7 @@ from django.db import connection, connections, transaction
 
 from imp import services
 from imp.models import ImpAward
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

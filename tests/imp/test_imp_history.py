@@ -9,7 +9,7 @@ from imp import services
 from imp.models import AwardEvent, Envelope, ImpAward
 from missions.models import PlanRow
 from missions.services import plan_get_or_create
-from rupn.personal_data import persons_anonymize
+from portal.personal_data import persons_anonymize
 from schools.models import Person, SchoolYear
 
 pytestmark = pytest.mark.django_db

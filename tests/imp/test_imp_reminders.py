@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from imp.models import BoardOpinion
-from missions.models import SentEmail
+from notifications.models import SentEmail
 from schools.models import SchoolYear
 from tests.factories import EnvelopeFactory, ImpAwardFactory, PersonFactory, imp_rate
 

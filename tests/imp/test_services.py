@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from imp import services
 from imp.models import AwardEvent, Envelope, EnvelopeChange, ImpAward, ImpRate, Leave
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from tests.factories import ImpAwardFactory, imp_rate, make_uai
 from tests.imp.conftest import record_opinions
 

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from missions.models import EventRegistration
-from missions.services import event_register
-from rupn.errors import DomainError
+from events.models import EventRegistration
+from events.services import event_register
+from rupn.lib.errors import DomainError
 from schools.models import Role
 from tests.factories import EventFactory, PersonFactory, RoleFactory, UserFactory
 

@@ -4,9 +4,10 @@ import time
 
 from django.core import mail
 
-from missions.models import PlanRow, SentEmail
+from missions.models import PlanRow
+from missions.plan_emails import notify_plan_submitted
 from missions.services import plan_get_or_create, plan_submit
-from missions.tasks import notify_plan_submitted
+from notifications.models import SentEmail
 from tests.factories import PersonFactory
 
 

@@ -4,9 +4,9 @@ import io
 import time
 import zipfile
 
+from documents.models import PrintBatch
+from documents.printing import print_batch_start
 from missions.services import plan_get_or_create
-from rupn.models import PrintBatch
-from rupn.printing import print_batch_start
 from tests.documents.utils import fill_plan, pdf_text
 from tests.factories import PersonFactory, SchoolFactory
 

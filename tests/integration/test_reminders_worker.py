@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from missions.models import SentEmail
-from missions.tasks import reminders_daily, send_reminder
+from notifications.models import SentEmail
+from notifications.tasks import reminders_daily, send_reminder
 from rupn.celery import app as celery_app
 from tests.factories import ReviewFactory
 

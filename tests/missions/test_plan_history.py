@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from missions.models import AllocationPlan, PlanRow
 from missions.services import RowInput, plan_get_or_create, plan_rollover, plan_save, plan_submit
-from rupn.errors import ConflictError
-from rupn.personal_data import persons_anonymize
+from portal.personal_data import persons_anonymize
+from rupn.lib.errors import ConflictError
 from schools.models import SchoolYear
 from tests.factories import PersonFactory
 from tests.utils import extract_form_fields, flat

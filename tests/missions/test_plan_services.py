@@ -4,7 +4,7 @@ import pytest
 
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 from missions.models import AllocationPlan, PlanRow
 from missions.services import RowInput, plan_get_or_create, plan_rollover, plan_save
 from missions.tasks import rentree_rollover
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.models import SchoolYear
 from tests.factories import PersonFactory
 from tests.utils import extract_form_fields, flat

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from missions.services import plan_get_or_create
 from recognition.models import Project
 from recognition.services import ProjectInput, project_create, project_feature, project_update
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from tests.factories import PersonFactory, ProjectFactory, SchoolFactory
 from tests.utils import extract_form_fields, flat
 

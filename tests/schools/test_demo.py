@@ -9,9 +9,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from missions.models import AllocationPlan, PlanRow, SentEmail
+from demo.loader import DEMO_PASSWORD, build_demo, default_data_dir
+from missions.models import AllocationPlan, PlanRow
 from missions.selectors import plan_for, plan_view
-from schools.demo import DEMO_PASSWORD, build_demo, default_data_dir
+from notifications.models import SentEmail
 from schools.models import AuthorizedAction, Collectivity, Departement, Person, Role, School, SchoolYear, User
 from schools.uai import is_valid_uai
 

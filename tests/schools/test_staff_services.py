@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 
-from rupn.errors import ConflictError, DomainError
+from rupn.lib.errors import ConflictError, DomainError
 from schools.models import Person
 from schools.services import person_create, person_update
 from tests.factories import PersonFactory

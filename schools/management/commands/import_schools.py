@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rupn.errors import DomainError
+from rupn.lib.errors import DomainError
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.services import school_directory_import
 

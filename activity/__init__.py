@@ -1,0 +1,1 @@
+"""The referents' activity log and the points d'étape (Review)."""

@@ -1,0 +1,1 @@
+"""The demo data of every app and the load_demo command."""

@@ -1,0 +1,1 @@
+"""The DANE's events, their registrations and .ics files."""

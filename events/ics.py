@@ -1,0 +1,62 @@
+"""An iCalendar (RFC 5545) file for one event, attached to the reminder and offered for download."""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+
+from events.models import Event
+
+PRODID = "-//RUPN//Evenements de la DANE//FR"
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545, 3.1)."""
+    data = line.encode()
+    parts: list[str] = []
+    start = 0
+    while len(data) - start > (limit := 74 if parts else 75):  # a continuation line starts with a space
+        end = start + limit
+        while (data[end] & 0xC0) == 0x80:  # never cut inside a UTF-8 character
+            end -= 1
+        parts.append(data[start:end].decode())
+        start = end
+    parts.append(data[start:].decode())
+    return "\r\n ".join(parts)
+
+
+def _utc(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def event_ics(event: Event, *, now: datetime.datetime | None = None) -> str:
+    """The event as a VCALENDAR with one VEVENT, CRLF line endings."""
+    host = urlsplit(settings.SITE_URL).hostname or "rupn"
+    url = settings.SITE_URL + reverse("missions:event_detail", args=[event.pk])
+    description = "\n\n".join(part for part in (event.description, event.link, url) if part)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:rupn-event-{event.pk}@{host}",
+        f"DTSTAMP:{_utc(now or datetime.datetime.now(datetime.UTC))}",
+        f"DTSTART:{_utc(event.starts_at)}",
+        f"DTEND:{_utc(event.ends_at)}",
+        f"SUMMARY:{_escape(event.title)}",
+        f"DESCRIPTION:{_escape(description)}",
+        f"LOCATION:{_escape(event.place or event.link)}",
+        f"URL:{url}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
