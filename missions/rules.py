@@ -155,11 +155,15 @@ def _row_messages(
     return messages
 
 
-def _leaving_message(spec: MissionSpec, row: RowState, person: PersonInfo) -> RuleMessage:
+def _leaving_message(spec: MissionSpec, row: RowState, person: PersonInfo, *, unauthorized: bool) -> RuleMessage:
     """The continuity warning of a row held only by someone who leaves: a second holder where the row allows
-    two, else a successor (a row of one person must not be asked for a second one)."""
+    two, else a successor (a row of one person must not be asked for a second one); no advice at all on an
+    action the collectivité does not authorize (nobody may hold it)."""
     label = f"{spec.label} — {row.service_name}" if row.service_name else spec.label
     values = {"label": label, "name": person.full_name}
+    if unauthorized:
+        text = _("« %(label)s » n'est assurée que par %(name)s, qui quitte l'établissement à la fin de l'année.")
+        return RuleMessage(WARNING, text % values, CONTINUITY)
     if spec.kind == "per_service" or spec.max_holders == 1:
         text = _(
             "« %(label)s » n'est assurée que par %(name)s, qui quitte l'établissement à la fin de l'année : "
@@ -200,8 +204,8 @@ def check_plan(
             (holder,) = row.holder_ids
             person = people.get(holder)
             unauthorized = bool(spec.requires_action and spec.requires_action not in authorized)
-            if person and person.leaving and not unauthorized:  # nobody may hold it: no successor to plan
-                result.row_messages[row.key].append(_leaving_message(spec, row, person))
+            if person and person.leaving:
+                result.row_messages[row.key].append(_leaving_message(spec, row, person, unauthorized=unauthorized))
     if len(named) == 1 and held_rows > 1:
         (only,) = named
         name = people[only].full_name if only in people else "?"

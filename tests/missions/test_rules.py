@@ -494,8 +494,12 @@ def test_leaving_sole_holder_of_an_action_the_collectivite_does_not_authorize_ge
 
     result = check({"tools.amon": {3}}, people=people)
 
-    (message,) = result.row_messages["tools.amon"]
-    assert "n'autorise pas" in message.text
+    unauthorized, leaving = result.row_messages["tools.amon"]
+    assert "n'autorise pas" in unauthorized.text
+    assert leaving.text == (
+        "« Interface pédagogique AMON (selon collectivité) » n'est assurée que par Chloé Bernard, qui quitte "
+        "l'établissement à la fin de l'année."
+    )
 
 
 def _wanted_range(messages):
