@@ -24,7 +24,15 @@ from missions.plan_emails import notify_plan_submitted
 from missions.services import plan_get_or_create, plan_rollover
 from notifications import reminders
 from schools.models import SchoolYear
-from tests.factories import EnvelopeFactory, EventFactory, EventRegistrationFactory, ImpAwardFactory, imp_rate
+from tests.factories import (
+    EnvelopeFactory,
+    EventFactory,
+    EventRegistrationFactory,
+    ImpAwardFactory,
+    PersonFactory,
+    UserFactory,
+    imp_rate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +62,11 @@ def every_email(cast) -> dict[str, list]:
     next_year, _created = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year + 1)
     last_year, _created = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year - 1)
     EnvelopeFactory(school=cast.school_a, school_year=next_year)
+    holder = UserFactory(email="helene.lefevre@ac-dijon.fr", first_name="Hélène", last_name="Lefèvre-Château")
     ImpAwardFactory(
         school=cast.school_a,
         school_year=cast.school_year,
-        person=cast.referent_person,
+        person=PersonFactory(school=cast.school_a, user=holder, first_name="Hélène", last_name="Lefèvre-Château"),
         rate=imp_rate("2500"),
         proposed=True,
     )
