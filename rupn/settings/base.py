@@ -271,5 +271,6 @@ LOGGING = {
         "django.template": {"level": "INFO"},
         # axes' own lines name the address typed (personal data); rupn.security logs user ids instead.
         "axes": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},  # its import says INFO "C++ to Python logger bridge initialized"
     },
 }
