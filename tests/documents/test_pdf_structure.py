@@ -12,8 +12,7 @@ import pikepdf
 import pytest
 from django.template.loader import render_to_string
 
-from imp import services as imp_services
-from missions.documents import (
+from documents.content import (
     CA_SHEET_TEMPLATE,
     LETTER_TEMPLATE,
     ca_sheet_data,
@@ -23,8 +22,9 @@ from missions.documents import (
     render_ca_sheet,
     render_mission_letter,
 )
+from imp import services as imp_services
 from missions.services import RowInput, plan_save
-from rupn.pdf import html_to_pdf
+from rupn.lib.pdf import html_to_pdf
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +212,7 @@ def test_the_structure_check_finds_what_weasyprint_leaves(monkeypatch):
     assert structure_problems(mended, html_tables=1) == []
     assert spanning_tables(mended) == 1
 
-    monkeypatch.setattr("rupn.pdf.mend_structure", lambda data: data)
+    monkeypatch.setattr("rupn.lib.pdf.mend_structure", lambda data: data)
     raw = "\n".join(structure_problems(html_to_pdf(html), html_tables=1))
     assert "structure elements no element reaches" in raw
     assert "IDTree" in raw
