@@ -61,10 +61,12 @@ $(STAMP): requirements.txt | $(PY)
 	@touch $@
 
 # REDIS_URL is set empty on purpose: an empty value also wins over a .env file, so Celery tasks run eagerly.
+# DEBUG is off unless asked (DEBUG=true make run): errors show the French 403/404/500 pages, as in production;
+# whitenoise still serves the static files from the apps' folders (WHITENOISE_USE_FINDERS).
 run: venv
 	REDIS_URL= $(PY) manage.py migrate --noinput
 	REDIS_URL= $(PY) manage.py load_demo
-	REDIS_URL= $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-false} REDIS_URL= $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
 	.ci/test-services $(PYTEST_ARGS)

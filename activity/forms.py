@@ -136,6 +136,8 @@ class ActivityFilterForm(DsfrBaseForm):
     personne = forms.TypedChoiceField(label=_("Référent"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, school_year: SchoolYear, years=None, missions=(), people=None, **kwargs):
+        # Its own ids (id_filter_mission…): the referent's page also holds the entry form, whose fields share names.
+        kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
         self.school_year = school_year
         if years is None:

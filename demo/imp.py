@@ -46,6 +46,7 @@ def load_imp_demo(
                 votes_for=17 if body == "ca" else None,
                 votes_against=2 if body == "ca" else None,
                 votes_abstention=1 if body == "ca" else None,
+                deliberation_number=f"{year.start_year}-14" if body == "ca" else "",
                 by=principal,
             )
             created["avis CP/CA"] += 1

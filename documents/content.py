@@ -103,11 +103,28 @@ class AuthorizedActionLine:
 
 
 @dataclass(frozen=True)
-class Opinions:
-    """Dates of the conseil pédagogique's and the conseil d'administration's opinions."""
+class OpinionLine:
+    """One body's opinion as recorded: the sitting, the result, the votes (None when not recorded), the deliberation."""
 
-    pedagogical_council: datetime.date | None
-    board: datetime.date | None
+    date: datetime.date
+    result: str  # "Avis favorable" / "Avis défavorable"
+    favorable: bool
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstention: int | None
+    deliberation_number: str
+
+    @property
+    def has_votes(self) -> bool:
+        return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstention))
+
+
+@dataclass(frozen=True)
+class Opinions:
+    """The conseil pédagogique's and the conseil d'administration's opinions (None: not recorded yet)."""
+
+    pedagogical_council: OpinionLine | None
+    board: OpinionLine | None
 
 
 @dataclass(frozen=True)
@@ -209,7 +226,7 @@ class LoadedPlan:
     actions: list[AuthorizedAction]
     principal_names: tuple[str, ...]
     awards: list[ImpAward]  # every IMP of the school and year, void ones included
-    opinions: dict[str, datetime.date]  # BoardOpinion.Body -> date of the sitting
+    opinions: dict[str, BoardOpinion]  # BoardOpinion.Body -> the recorded opinion
     means: SchoolMeans | None = None
     equipment: tuple[EquipmentRequest, ...] = ()
 
@@ -248,11 +265,12 @@ def load_plan(plan_id: int, *, missions: list[Mission] | None = None) -> LoadedP
         actions=actions,
         principal_names=tuple(user.get_full_name() or user.email for user in principals),
         awards=school_awards(school, plan.school_year),
-        opinions=dict(
-            BoardOpinion.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id)
-            .order_by("body")
-            .values_list("body", "date")
-        ),
+        opinions={
+            opinion.body: opinion
+            for opinion in BoardOpinion.objects.filter(
+                school_id=school.pk, school_year_id=plan.school_year_id
+            ).order_by("body")
+        },
         means=SchoolMeans.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id).first(),
         equipment=tuple(
             EquipmentRequest.objects.filter(school_id=school.pk, school_year_id=plan.school_year_id).order_by(
@@ -381,13 +399,28 @@ def authorized_actions_section(loaded: LoadedPlan) -> tuple[AuthorizedActionLine
     )
 
 
+def _opinion_line(opinion: BoardOpinion | None) -> OpinionLine | None:
+    if opinion is None:
+        return None
+    return OpinionLine(
+        date=opinion.date,
+        result=opinion.get_opinion_display(),
+        favorable=opinion.opinion == BoardOpinion.Opinion.FAVORABLE,
+        votes_for=opinion.votes_for,
+        votes_against=opinion.votes_against,
+        votes_abstention=opinion.votes_abstention,
+        deliberation_number=opinion.deliberation_number,
+    )
+
+
 def opinions_section(loaded: LoadedPlan) -> Opinions | None:
-    """The dates of the CP and CA opinions recorded in the imp app; None when neither is (lines to fill by hand)."""
+    """The CP and CA opinions recorded in the imp app (result, votes, deliberation); None when neither is (lines to
+    fill by hand)."""
     if not loaded.opinions:
         return None
     return Opinions(
-        pedagogical_council=loaded.opinions.get(BoardOpinion.Body.CP),
-        board=loaded.opinions.get(BoardOpinion.Body.CA),
+        pedagogical_council=_opinion_line(loaded.opinions.get(BoardOpinion.Body.CP)),
+        board=_opinion_line(loaded.opinions.get(BoardOpinion.Body.CA)),
     )
 
 

@@ -111,7 +111,7 @@ class ImpAwardAdmin(SimpleHistoryAdmin):
 
 @admin.register(BoardOpinion)
 class BoardOpinionAdmin(admin.ModelAdmin):
-    list_display = ["school", "school_year", "body", "date", "opinion"]
+    list_display = ["school", "school_year", "body", "date", "opinion", "deliberation_number"]
     list_filter = ["body", "opinion", "school_year"]
     search_fields = ["school__uai", "school__name"]
     list_select_related = ["school", "school_year"]

@@ -111,6 +111,9 @@ class OpinionForm(DsfrBaseForm):
     votes_for = forms.IntegerField(label=_("Voix pour"), required=False, min_value=0, max_value=999)
     votes_against = forms.IntegerField(label=_("Voix contre"), required=False, min_value=0, max_value=999)
     votes_abstention = forms.IntegerField(label=_("Abstentions"), required=False, min_value=0, max_value=999)
+    deliberation_number = forms.CharField(
+        label=_("Numéro de délibération"), required=False, max_length=40, help_text=_("Par exemple : 2026-14")
+    )
 
     @staticmethod
     def initial_for(opinion: BoardOpinion | None) -> dict:
@@ -122,6 +125,7 @@ class OpinionForm(DsfrBaseForm):
             "votes_for": opinion.votes_for,
             "votes_against": opinion.votes_against,
             "votes_abstention": opinion.votes_abstention,
+            "deliberation_number": opinion.deliberation_number,
         }
 
 

@@ -320,6 +320,9 @@ class BoardOpinion(models.Model):
     votes_for = models.PositiveSmallIntegerField(_("voix pour"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("voix contre"), null=True, blank=True)
     votes_abstention = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
+    deliberation_number = models.CharField(
+        _("numéro de délibération"), max_length=40, blank=True, help_text=_("Par exemple 2026-14 (facultatif).")
+    )
     recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -594,6 +594,7 @@ def opinion_record(
     votes_for: int | None = None,
     votes_against: int | None = None,
     votes_abstention: int | None = None,
+    deliberation_number: str = "",
     by,
 ) -> BoardOpinion:
     """Record (or correct) the CP's or the CA's opinion on the school's plan; the CA comes after the CP."""
@@ -636,6 +637,7 @@ def opinion_record(
             "votes_for": votes_for,
             "votes_against": votes_against,
             "votes_abstention": votes_abstention,
+            "deliberation_number": deliberation_number.strip(),
             "recorded_by": by,
             "recorded_at": timezone.now(),
         },

@@ -32,6 +32,16 @@ MOVED_TABLES = [
 ]
 
 
+# Apps that the split did not touch go to their newest migration first: the demo is loaded by today's code, so
+# their tables need today's columns (e.g. imp's BoardOpinion.deliberation_number, added after the split).
+UNTOUCHED_BY_SPLIT = {"imp"}
+
+
+def before_split_targets() -> list:
+    leaves = dict(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    return [(app, leaves[app] if app in UNTOUCHED_BY_SPLIT else name) for app, name in BEFORE_SPLIT]
+
+
 def migrate_to(targets) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -55,7 +65,7 @@ def snapshot() -> dict[str, tuple[int, list[tuple]]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_of_the_old_layout_keeps_every_row_through_the_new_migrations():
-    migrate_to(BEFORE_SPLIT)
+    migrate_to(before_split_targets())
     recorder_apps = {app for app, _name in MigrationExecutor(connection).recorder.applied_migrations()}
     assert "activity" not in recorder_apps and "documents" not in recorder_apps
     call_command("load_demo", verbosity=0)

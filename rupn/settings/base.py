@@ -162,7 +162,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# make run serves static files through whitenoise with DEBUG off too: straight from the apps' folders, new files
+# seen without a restart.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # E-mail: EMAIL_URL (smtp://user:password@host:587/?tls=True, consolemail://, dummymail://) becomes
 # Django 6.1's MAILERS setting (the EMAIL_* settings are deprecated).
@@ -268,5 +271,6 @@ LOGGING = {
         "django.template": {"level": "INFO"},
         # axes' own lines name the address typed (personal data); rupn.security logs user ids instead.
         "axes": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},  # its import says INFO "C++ to Python logger bridge initialized"
     },
 }

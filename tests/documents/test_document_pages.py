@@ -79,3 +79,6 @@ def test_demo_school_documents_as_png_pages(client, delete_output_dir):
             with Image.open(png) as image:  # A4, give or take pdftoppm's rounding
                 assert abs(image.width - 210 / 25.4 * DPI) < 2 and abs(image.height - 297 / 25.4 * DPI) < 2
             assert_side_margins_blank(png)
+        if stem.startswith("fiche-ca"):  # the demo's CA opinion, as recorded
+            text = " ".join(" ".join(pages).replace("\u00a0", " ").split())
+            assert "avis favorable pour 17, contre 2, abstentions 1 délibération n° 2026-14" in text

@@ -91,6 +91,34 @@ def test_ca_sheet_prints_the_recorded_opinion_dates(client_for, cast, filled_pla
     assert f"Avis du conseil d'administration rendu le 1 octobre {year}" in text
 
 
+def test_ca_sheet_prints_each_opinion_with_its_result_votes_and_deliberation_number(client_for, cast, filled_plan):
+    year = cast.school_year.start_year
+    BoardOpinion.objects.create(
+        school=cast.school_a,
+        school_year=cast.school_year,
+        body="cp",
+        date=datetime.date(year, 9, 22),
+        opinion="favorable",
+    )
+    BoardOpinion.objects.create(
+        school=cast.school_a,
+        school_year=cast.school_year,
+        body="ca",
+        date=datetime.date(year, 10, 2),
+        opinion="unfavorable",
+        votes_for=9,
+        votes_against=11,
+        votes_abstention=0,
+        deliberation_number="2026-14",
+    )
+    text = flat(" ".join(get_pdf(client_for(cast.principal_a), sheet_url(cast))[1]).replace(NBSP, " "))
+    assert f"Avis du conseil pédagogique rendu le 22 septembre {year} : avis favorable" in text
+    assert f"Avis du conseil d'administration rendu le 2 octobre {year} : avis défavorable" in text
+    assert "pour 9, contre 11, abstentions 0" in text
+    assert "délibération n° 2026-14" in text
+    assert text.count("abstentions") == 1  # no vote counts were recorded for the CP
+
+
 def test_mission_letter_gives_the_imp_rate_and_how_it_is_paid(client_for, cast, filled_plan, people):
     ImpAwardFactory(
         school=cast.school_a,

@@ -298,11 +298,15 @@ def test_principal_records_the_cp_then_the_ca_opinion(client_for, cast, imp):
         data[f"{body}-date"] = [date.isoformat()]
         data[f"{body}-opinion"] = ["favorable"]
         data[f"{body}-votes_for"] = [votes]
+        data[f"{body}-deliberation_number"] = [" 2026-14 " if body == "ca" else ""]
         response = client.post(school_url(cast), flat(data), follow=True)
         assert "L'avis du conseil" in text(response) and "est enregistré." in text(response)
     ca = BoardOpinion.objects.get(body="ca")
     assert (ca.votes_for, ca.votes_against, ca.recorded_by) == (15, None, cast.principal_a)
+    assert ca.deliberation_number == "2026-14"
+    assert BoardOpinion.objects.get(body="cp").deliberation_number == ""
     assert "pour 15, contre —, abstentions —" in text(client.get(school_url(cast)))
+    assert "délibération n°\u00a02026-14" in text(client.get(school_url(cast)))
 
 
 def test_ca_before_cp_is_refused_on_the_page(client_for, cast, imp):

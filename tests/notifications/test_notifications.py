@@ -71,7 +71,8 @@ def test_submission_sends_one_email_per_named_person_with_an_address(cast, submi
     assert {message.subject for message in mail.outbox} == {
         f"[RUPN] Vos missions de référent numérique {year} — Collège Les Lentillères"
     }
-    assert all(message.from_email == settings.DEFAULT_FROM_EMAIL for message in mail.outbox)
+    address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">")
+    assert {message.from_email for message in mail.outbox} == {f"DANE de l'académie de Dijon <{address}>"}
     assert SentEmail.objects.count() == 2
 
 
