@@ -40,6 +40,7 @@ def personal_data_export(user) -> dict:
             "nom": user.last_name,
             "cree_le": user.date_joined.isoformat(),
             "derniere_connexion": user.last_login.isoformat() if user.last_login else None,
+            "identifiant_proconnect": user.oidc_sub,
         },
         "roles": [
             {
@@ -57,6 +58,8 @@ def personal_data_export(user) -> dict:
                 "prenom": person.first_name,
                 "adresse_electronique": person.email,
                 "statut": person.get_status_display(),
+                "discipline": person.discipline,
+                "identifiant_sts_web": person.sts_id,
                 "service_complet_cpge": person.full_service_cpge,
                 "quitte_l_etablissement": person.leaving,
                 "en_poste": person.is_active,
@@ -173,4 +176,6 @@ def persons_anonymize(*, years: int, today: datetime.date | None = None) -> int:
                 events.append(event)
         AwardEvent.objects.bulk_update(events, ["changes"])
     ids = [pk for pk, _school, _first, _last in people]
-    return Person.objects.filter(pk__in=ids).update(last_name=ANONYMOUS_NAME, first_name="", email="", user=None)
+    return Person.objects.filter(pk__in=ids).update(
+        last_name=ANONYMOUS_NAME, first_name="", email="", user=None, sts_id="", discipline=""
+    )

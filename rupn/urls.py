@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
@@ -14,7 +13,7 @@ from schools.views import LoginView
 
 urlpatterns = [
     path("connexion/", login_not_required(LoginView.as_view()), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", oidc.logout, name="logout"),
     path("mot-de-passe/oublie/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("mot-de-passe/oublie/envoye/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
@@ -25,6 +24,7 @@ urlpatterns = [
     path("mot-de-passe/change/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("oidc/connexion/", oidc.authentication_init, name="oidc_authentication_init"),
     path("oidc/retour/", oidc.authentication_callback, name="oidc_authentication_callback"),
+    path("oidc/compte-inconnu/", oidc.unknown_account, name="oidc_unknown_account"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),

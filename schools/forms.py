@@ -59,6 +59,17 @@ class StaffImportForm(DsfrBaseForm):
     )
 
 
+class StsImportForm(DsfrBaseForm):
+    export = forms.FileField(
+        label=_("Export STS-web (sts_emp_….xml)"),
+        help_text=_(
+            "Dans STS-web : « Mise à jour », « Exports », « Emploi du temps ». Fichier sts_emp_<UAI>_<année>.xml, "
+            "10 Mo au plus. Rien n'est enregistré avant votre confirmation."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,text/xml,application/xml"}),
+    )
+
+
 class DirectoryImportForm(DsfrBaseForm):
     file = forms.FileField(
         label=_("Export de l'annuaire (CSV)"),

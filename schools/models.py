@@ -191,6 +191,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("adresse électronique"), unique=True)
+    # The identity provider's subject ("sub" claim) of this person, set at their first single sign-on (matched then
+    # by e-mail, portal.oidc); later sign-ons match it, not the address, so a changed address keeps the account.
+    oidc_sub = models.CharField(_("identifiant ProConnect (sub)"), max_length=255, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -200,6 +203,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("utilisateur")
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["oidc_sub"], condition=~Q(oidc_sub=""), name="user_unique_oidc_sub"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -274,6 +280,7 @@ class Person(models.Model):
         TEACHER = "enseignant", _("Enseignant")
         LIBRARIAN = "documentaliste", _("Professeur documentaliste")
         CPE = "cpe", _("CPE")
+        DIRECTION = "direction", _("Personnel de direction")
         OTHER = "autre", _("Autre personnel")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff", verbose_name=_("établissement"))
@@ -291,6 +298,10 @@ class Person(models.Model):
     # anonymization counts its years from it (portal.personal_data). Empty for people still in post, and for those
     # who left before it existed (the anonymization then uses their last mission's school year).
     left_on = models.DateField(_("n'est plus en poste depuis le"), null=True, blank=True)
+    # STS-web's identifier of the person ("epp:4189", "local:3506": the INDIVIDU's TYPE and ID), set by the
+    # STS-web import (schools.sts_import) and used to match them on the next import; empty for people typed by hand.
+    sts_id = models.CharField(_("identifiant STS-web"), max_length=40, blank=True, editable=False)
+    discipline = models.CharField(_("discipline"), max_length=200, blank=True, help_text=_("Selon STS-web."))
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -301,6 +312,7 @@ class Person(models.Model):
             models.UniqueConstraint(
                 Lower("email"), "school", condition=~Q(email=""), name="person_unique_email_per_school"
             ),
+            models.UniqueConstraint(fields=["school", "sts_id"], condition=~Q(sts_id=""), name="person_unique_sts_id"),
         ]
 
     def __str__(self) -> str:

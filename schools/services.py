@@ -30,6 +30,7 @@ from schools.models import (
     SchoolYear,
 )
 from schools.staff_import import StaffImportError, StaffRow, parse_staff_csv
+from schools.sts_import import StsImportError, StsPerson, StsPlan, new_person_values, plan_sts_import
 
 UNIQUE_EMAIL_CONSTRAINT = "person_unique_email_per_school"
 IMPORTED_FIELDS = {
@@ -256,6 +257,81 @@ def _match(rows: list[StaffRow], persons: list[Person]) -> dict[int, Person]:
                 matches[row.line] = namesakes[0]
                 claimed.add(namesakes[0].pk)
     return matches
+
+
+# --- the STS-web staff export (schools.sts_import) ------------------------------------------------------------
+
+
+def sts_file_check(*, school: School, uai: str, year: int) -> SchoolYear:
+    """The school year of a file for this school, or StsImportError saying why the file is not this school's."""
+    if uai != school.uai:
+        raise StsImportError(
+            _(
+                "Ce fichier est l'export STS-web de l'établissement %(file_uai)s, pas celui de %(school)s "
+                "(%(uai)s) : rien n'a été importé."
+            )
+            % {"file_uai": uai, "school": school.name, "uai": school.uai}
+        )
+    current = SchoolYear.current()
+    school_year = SchoolYear.objects.filter(start_year=year).first()
+    known = school_year is not None and (
+        school_year.start_year in (current.start_year, current.start_year + 1)
+        or school.plans.filter(school_year=school_year).exists()
+    )
+    if not known:
+        raise StsImportError(
+            _(
+                "Ce fichier est celui de l'année scolaire %(year)s-%(next)d, que l'établissement n'a pas "
+                "(années possibles : l'année en cours %(current)s, la suivante, ou une année qui a un tableau de "
+                "répartition) : rien n'a été importé."
+            )
+            % {"year": year, "next": year + 1, "current": current.name}
+        )
+    return school_year
+
+
+def staff_sts_preview(*, school: School, people: list[StsPerson]) -> StsPlan:
+    """What importing these people of an STS-web export would do to the school's staff (writes nothing)."""
+    persons = list(Person.objects.filter(school=school).order_by("last_name", "first_name", "pk"))
+    return plan_sts_import(people, persons)
+
+
+def staff_sts_import(*, school: School, people: list[StsPerson], absent_ids: Iterable[int], by) -> StsPlan:
+    """Create and update the school's staff from an STS-web export, in one transaction; mark as no longer in post
+    those of `absent_ids` (confirmed by the principal) who are still absent from the file. Never deletes anyone.
+
+    `by` (the user importing) is not recorded yet: Person has no audit fields.
+    """
+    with transaction.atomic():
+        School.objects.select_for_update().only("pk").get(pk=school.pk)
+        persons = list(
+            Person.objects.select_for_update().filter(school=school).order_by("last_name", "first_name", "pk")
+        )
+        plan = plan_sts_import(people, persons)
+        today = timezone.localdate()
+        changed: list[Person] = []
+        for change in plan.updated:
+            person = change.person
+            for name, (_before, after) in change.changes.items():
+                setattr(person, name, after)
+            if "is_active" in change.changes:
+                person.left_on = None
+            changed.append(person)
+        confirmed = set(absent_ids)
+        left = [person for person in plan.absent if person.pk in confirmed]
+        for person in left:
+            person.is_active, person.left_on = False, today
+            changed.append(person)
+        for person in changed:
+            person.version = F("version") + 1
+        Person.objects.bulk_create(
+            [Person(school=school, **new_person_values(change.row)) for change in plan.created], batch_size=500
+        )
+        fields = ["last_name", "first_name", "sts_id", "status", "discipline", "is_active", "left_on", "version"]
+        Person.objects.bulk_update(changed, fields, batch_size=500)
+        plan.absent = [person for person in plan.absent if person.pk not in confirmed]
+        plan.left = left
+    return plan
 
 
 # --- the school directory import --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ Staff CSV format
   | `email`  | no       | e-mail address, at most 254 characters; stored in lower case             |
   | `statut` | no       | `enseignant` (default when empty), `professeur` (= enseignant),          |
   |          |          | `documentaliste`, `professeur documentaliste` (= documentaliste), `cpe`, |
-  |          |          | `autre`; case and accents ignored                                        |
+  |          |          | `direction`, `autre`; case and accents ignored                           |
   | `cpge`   | no       | full service in CPGE: `oui`, `vrai`, `1`, `x` or `non`, `faux`, `0`,     |
   |          |          | empty (= non); case ignored                                              |
   | `depart` | no       | leaving the school at the end of the year: same values as `cpge`         |
@@ -37,7 +37,7 @@ Example::
 
 The file is checked whole before anything is saved. Each problem is reported with its line number (the
 header is line 1), for instance "Ligne 4 : le statut « prof » est inconnu ; valeurs possibles :
-enseignant, documentaliste, cpe, autre." The checks: a required column missing or a column given twice;
+enseignant, documentaliste, cpe, direction, autre." The checks: a required column missing or a column given twice;
 a line with more or fewer fields than the header; an empty nom or prenom; a value longer than allowed;
 an invalid e-mail address; an unknown statut; an unreadable cpge or depart value; the same e-mail address
 on two lines (case ignored; both line numbers are given); the same nom and prenom on two lines that both
@@ -85,6 +85,7 @@ STATUS_VALUES = {
     "documentaliste": Person.Status.LIBRARIAN,
     "professeur documentaliste": Person.Status.LIBRARIAN,
     "cpe": Person.Status.CPE,
+    "direction": Person.Status.DIRECTION,
     "autre": Person.Status.OTHER,
 }
 TRUE_VALUES = {"oui", "vrai", "1", "x"}
@@ -302,7 +303,9 @@ def _read_row(
         problems.append(
             (
                 number,
-                _("le statut « %(value)s » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, autre.")
+                _(
+                    "le statut « %(value)s » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, direction, autre."
+                )
                 % {"value": cell("statut")},
             )
         )

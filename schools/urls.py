@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schools import collectivity_views, means_views, views
+from schools import collectivity_views, means_views, sts_views, views
 
 app_name = "schools"  # the school page (schools:detail) is portal.views_school's: see rupn/urls.py
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("etablissements/<str:uai>/personnels/", views.staff_list, name="staff"),
     path("etablissements/<str:uai>/personnels/<int:pk>/", views.person_edit, name="person_edit"),
+    path("etablissements/<str:uai>/personnels/sts-web/", sts_views.staff_sts, name="staff_sts"),
     path("etablissements/<str:uai>/fiches/<int:pk>/", collectivity_views.school_procedure_sheet, name="school_sheet"),
     path("etablissements/<str:uai>/<str:year>/moyens/", means_views.means, name="means"),
     path("etablissements/<str:uai>/<str:year>/equipements/", means_views.equipment, name="equipment"),

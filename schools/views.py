@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -14,10 +15,14 @@ from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import paged_title
 from schools.access import Perm, dane_academies, get_school_or_404, user_scopes
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
-from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
+from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm, StsImportForm
 from schools.models import Person, School
 from schools.services import person_create, person_update, school_directory_import, staff_import
 from schools.staff_import import StaffImportError
+
+# The sample STS-web export shipped for the tests, made for the demo's school: the demo's staff page points to it.
+STS_SAMPLE_UAI = "0211526V"  # the demo's Collège Montchapet (schools.demo.DEMO_SCHOOL)
+STS_SAMPLE = f"tests/schools/data/sts_emp_{STS_SAMPLE_UAI}_2026.xml"
 
 
 class LoginView(auth_views.LoginView):
@@ -126,6 +131,8 @@ def staff_list(request, uai: str):
             "person_form": person_form,
             "import_form": import_form,
             "import_errors": import_errors,
+            "sts_form": StsImportForm(),
+            "sts_sample": STS_SAMPLE if settings.DEBUG and school.uai == STS_SAMPLE_UAI else "",
             "breadcrumb_data": _staff_breadcrumb(school, _("Personnels")),
             "title": _("Personnels – %(school)s") % {"school": school.name},
         },

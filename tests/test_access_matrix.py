@@ -72,6 +72,7 @@ MATRIX = {
     "audit:academie": ("get", "/dane/historique/", ACADEMIE_STAFF),
     "schools:staff": ("get", "/etablissements/{uai}/personnels/", PRINCIPAL_ONLY),
     "schools:person_edit": ("get", "/etablissements/{uai}/personnels/{person}/", PRINCIPAL_ONLY),
+    "schools:staff_sts": ("get", "/etablissements/{uai}/personnels/sts-web/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
     "password_reset": ("get", "/mot-de-passe/oublie/", [200] * 9),
@@ -80,6 +81,7 @@ MATRIX = {
     "password_reset_complete": ("get", "/mot-de-passe/change/", [200] * 9),
     "oidc_authentication_init": ("get", "/oidc/connexion/", [404] * 9),  # single sign-on is off by default
     "oidc_authentication_callback": ("get", "/oidc/retour/", [404] * 9),
+    "oidc_unknown_account": ("get", "/oidc/compte-inconnu/", [404] * 9),
     "accessibility": ("get", "/accessibilite/", [200] * 9),
     "legal_notice": ("get", "/mentions-legales/", [200] * 9),
     "personal_data": ("get", "/donnees-personnelles/", [200] * 9),

@@ -18,6 +18,7 @@ from tests.utils import extract_form_fields, flat
 FOOTER_PAGES = ["accessibility", "legal_notice", "personal_data", "site_map"]
 # URL name -> why the site map does not link it.
 NOT_IN_SITE_MAP = {
+    "schools:staff_sts": "reached from the staff page's STS-web upload form",
     "password_reset_done": "the answer to a reset request",
     "password_reset_confirm": "reached from the link of the reset e-mail",
     "password_reset_complete": "the answer to a new password",

@@ -133,12 +133,19 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="ProConnect")
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
 OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
-OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email")
+# ProConnect names each claim's scope after the claim; another provider ignores the scopes it does not know.
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret idp_id")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
 OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
-OIDC_CREATE_USER = False  # accounts are matched by e-mail, never created
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")  # checked against the tokens' iss when set
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")  # end_session_endpoint: RP-initiated logout
+OIDC_ACR_VALUES = env.str("OIDC_ACR_VALUES", default="")  # e.g. "eidas1" for ProConnect
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES} if OIDC_ACR_VALUES else {}
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's logout
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)  # seconds, for each call to the provider
+OIDC_CREATE_USER = False  # accounts are matched by sub, then e-mail; never created
 OIDC_USE_PKCE = True
 LOGIN_REDIRECT_URL_FAILURE = "/connexion/"
 if OIDC_ENABLED:
@@ -252,6 +259,13 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
+    # The logout button's form is answered by a redirect to the provider's end of session (RP-initiated logout):
+    # browsers apply form-action to that redirect too.
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    SECURE_CSP["form-action"] = [CSP.SELF, f"{_logout.scheme}://{_logout.netloc}"]
 
 # DSFR forms: required fields are not marked, optional ones say "(Optionnel)", and each form with required
 # fields starts with "Sauf mention contraire, tous les champs sont obligatoires." (the DSFR's current rule).

@@ -23,6 +23,7 @@ from tests.test_access_matrix import FILE_URLS, MATRIX, matrix_urls, roles_openi
 EXEMPT = {
     "oidc_authentication_init": "single sign-on (off in tests): redirects to the identity provider",
     "oidc_authentication_callback": "single sign-on (off in tests): the provider's return, then a redirect",
+    "oidc_unknown_account": "single sign-on (off in tests): checked by tests/browser/test_oidc_browser.py",
     "logout": "POST only: signs out and redirects to the login page",
     "badges:publication": "POST only: makes a year's badges and record public or private, then redirects",
     "missions:allocation_check": "POST only: the JSON rule messages the allocation table's script asks for",

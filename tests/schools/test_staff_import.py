@@ -150,7 +150,7 @@ def test_a_spreadsheet_saved_as_xlsx_is_refused_with_advice():
         ("Martin;Claude;claude.martin@;;;", "Ligne 3 : l'adresse électronique « claude.martin@ » n'est pas valide."),
         (
             "Martin;Claude;;prof;;",
-            "Ligne 3 : le statut « prof » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, autre.",
+            "Ligne 3 : le statut « prof » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, direction, autre.",
         ),
         (
             "Martin;Claude;;;peut-être;",
@@ -185,7 +185,7 @@ def test_import_with_a_bad_status_is_refused_whole_with_line_number(cast):
         staff_import(school=cast.school_a, data=data, by=cast.principal_a)
 
     assert caught.value.errors == [
-        "Ligne 4 : le statut « prof » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, autre."
+        "Ligne 4 : le statut « prof » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, direction, autre."
     ]
     assert "Rien n'a été enregistré" in caught.value.message
     assert staff(cast.school_a) == before
@@ -224,7 +224,7 @@ def test_all_errors_of_the_file_are_reported_in_line_order():
     assert errors_of(data) == [
         "Ligne 3 : le nom est vide.",
         "Ligne 3 : l'adresse électronique « pas-une-adresse » n'est pas valide.",
-        "Ligne 3 : le statut « prof » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, autre.",
+        "Ligne 3 : le statut « prof » est inconnu ; valeurs possibles : enseignant, documentaliste, cpe, direction, autre.",
         "Ligne 4 : 7 champs au lieu de 6 comme dans l'en-tête ; vérifiez les séparateurs et les guillemets.",
         "Ligne 5 : la valeur « bof » de la colonne depart n'est pas reconnue ; "
         "valeurs possibles : oui, non, vrai, faux, 1, 0, x ou vide.",
