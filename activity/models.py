@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from missions.models import Mission
+from schools.access import Perm
 from schools.models import Person, School, SchoolYear
 
 
@@ -123,3 +124,23 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} — {self.date}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
+
+    def abilities(self, perms) -> dict[str, bool]:
+        """What a user holding perms in the review's school may do with it now (REVIEW_TRANSITIONS)."""
+        return {
+            action: self.state in sources and perm in perms
+            for action, (sources, _target, perm) in REVIEW_TRANSITIONS.items()
+        }
+
+
+# The one table of what may happen to a point d'étape: action -> (states it may start from, state it leads to or
+# None when the state stays, the perm it takes). Its minutes may be completed after it is done.
+REVIEW_TRANSITIONS = {
+    "reschedule": ((Review.State.SCHEDULED,), None, Perm.MANAGE_REVIEWS),
+    "delete": ((Review.State.SCHEDULED,), None, Perm.MANAGE_REVIEWS),
+    "record_minutes": ((Review.State.SCHEDULED, Review.State.DONE), Review.State.DONE, Perm.MANAGE_REVIEWS),
+}

@@ -9,14 +9,14 @@ from django.utils import formats, timezone
 
 from activity.models import ActivityEntry, Review
 from missions.models import AllocationPlan, Mission, PlanRow
-from schools.access import Perm, referent_school_ids
+from schools.access import Perm, school_ids_with
 from schools.models import Person, Role, School, SchoolYear, User
 
 
 def referent_persons(user) -> list[Person]:
     """The referent's own Person in each school where they are a referent (one query)."""
     return list(
-        Person.objects.filter(user=user, school_id__in=referent_school_ids(user))
+        Person.objects.filter(user=user, school_id__in=school_ids_with(user, Perm.LOG_ACTIVITY))
         .select_related("school")
         .order_by("school__name", "pk")
     )
@@ -76,6 +76,14 @@ class ActivityTotals:
     by_mission: list[dict] = field(default_factory=list)  # mission_id, label, minutes, entries
     by_month: list[dict] = field(default_factory=list)  # month (a date), minutes, entries
     by_person: list[dict] = field(default_factory=list)  # person_id, first_name, last_name, minutes, entries
+
+
+def school_year_activity_totals(school: School, school_year: SchoolYear) -> "ActivityTotals":
+    """The activity of the school's people over the school year, per person (what a point d'étape looks at)."""
+    entries = ActivityEntry.objects.filter(
+        person__school=school, date__range=(school_year.start_date, school_year.end_date)
+    )
+    return activity_totals(entries, per_person=True)
 
 
 def activity_totals(entries: QuerySet, *, per_person: bool = False) -> ActivityTotals:
@@ -268,6 +276,6 @@ def school_page_extras(user, school: School, perms, years_without_plan: list[Sch
         "activity_year": current,
         "review_status": review_status(school, current) if Perm.VIEW_REVIEWS in perms else None,
         "can_view_school_activity": Perm.VIEW_SCHOOL_ACTIVITY in perms,
-        "is_referent_here": school.pk in referent_school_ids(user),
+        "is_referent_here": school.pk in school_ids_with(user, Perm.LOG_ACTIVITY),
         "rollovers": rollovers,
     }

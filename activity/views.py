@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,9 +27,8 @@ from missions.selectors import catalogue
 from rupn.lib.durations import format_duration
 from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
-from schools.access import Perm, get_school_or_404, require_dane, require_referent
+from schools.access import Perm, SchoolPage, object_or_404, require_academie_perm, require_school_perm, school_page
 from schools.models import SchoolYear
-from schools.selectors import school_year_or_404
 
 PAGE_SIZE = 50
 
@@ -75,7 +74,7 @@ def _my_log_context(request, persons, school_year, years, missions, form):
 @require_http_methods(["GET", "POST"])
 def activity(request):
     """The referent's log: a quick form, the entries filtered by month and mission, totals."""
-    require_referent(request.user)
+    require_school_perm(request.user, Perm.LOG_ACTIVITY)
     persons = referent_persons(request.user)
     school_year, years = _years_choice(request)
     missions = catalogue()
@@ -108,7 +107,7 @@ def activity(request):
 @require_GET
 def activity_export(request):
     """The referent's log, filtered as on the page, as CSV."""
-    require_referent(request.user)
+    require_school_perm(request.user, Perm.LOG_ACTIVITY)
     persons = referent_persons(request.user)
     school_year, _years = _years_choice(request)
     filter_form = ActivityFilterForm(
@@ -121,18 +120,19 @@ def activity_export(request):
     return activity_csv(entries.select_related("person__school"), filename=f"activite-{school_year.name}.csv")
 
 
-def _own_entry_or_404(request, pk: int) -> tuple[ActivityEntry, list]:
-    require_referent(request.user)
+def _own_entry(request, pk: int) -> tuple[ActivityEntry, list]:
+    """One of the referent's own entries (403 for who is no referent, 404 for anyone else's entry)."""
+    require_school_perm(request.user, Perm.LOG_ACTIVITY)
     persons = referent_persons(request.user)
-    entry = get_object_or_404(
-        ActivityEntry.objects.select_related("mission", "person__school"), pk=pk, person__in=[p.pk for p in persons]
+    entries = ActivityEntry.objects.filter(person__in=[p.pk for p in persons]).select_related(
+        "mission", "person__school"
     )
-    return entry, persons
+    return object_or_404(entries.order_by("pk"), _("Aucune de vos activités ne porte ce numéro."), pk=pk), persons
 
 
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk: int):
-    entry, persons = _own_entry_or_404(request, pk)
+    entry, persons = _own_entry(request, pk)
     own, others = activity_missions(persons, SchoolYear.current(), catalogue())
     status = 200
     if request.method == "POST":
@@ -168,7 +168,7 @@ def activity_edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def activity_delete_view(request, pk: int):
-    entry, _persons = _own_entry_or_404(request, pk)
+    entry, _persons = _own_entry(request, pk)
     if request.method == "POST":
         activity_delete(entry=entry, by=request.user)
         messages.success(request, _("L'activité est supprimée."))
@@ -200,10 +200,10 @@ def _school_log(request, school, school_year):
 
 
 @require_GET
-def school_activity(request, uai: str, year: str):
+@school_page(Perm.VIEW_SCHOOL_ACTIVITY)
+def school_activity(request, page: SchoolPage):
     """The log of the school's referents, for its principal."""
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_SCHOOL_ACTIVITY)
-    school_year = school_year_or_404(year)
+    school, school_year = page.school, page.school_year
     filter_form, entries = _school_log(request, school, school_year)
     return render(
         request,
@@ -226,9 +226,9 @@ def school_activity(request, uai: str, year: str):
 
 
 @require_GET
-def school_activity_export(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_SCHOOL_ACTIVITY)
-    school_year = school_year_or_404(year)
+@school_page(Perm.VIEW_SCHOOL_ACTIVITY)
+def school_activity_export(request, page: SchoolPage):
+    school, school_year = page.school, page.school_year
     _form, entries = _school_log(request, school, school_year)
     return activity_csv(
         entries.select_related("person__school"), filename=f"activite-{school.uai}-{school_year.name}.csv"
@@ -238,7 +238,7 @@ def school_activity_export(request, uai: str, year: str):
 @require_GET
 def dane_activity(request):
     """Activity and reviews of every school of the DANE's académie(s), for a school year."""
-    academie_ids = require_dane(request.user)
+    academie_ids = require_academie_perm(request.user, Perm.FOLLOW_REFERENTS)
     school_year, years = _years_choice(request)
     schools = academie_schools(academie_ids, school_year)
     return render(

@@ -1,5 +1,7 @@
 """Points d'étape: the school's reviews of the year, one review's schedule and minutes, the DANE's list."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,21 +11,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activity.forms import ReviewMinutesForm, ReviewScheduleForm
-from activity.models import ActivityEntry, Review
-from activity.selectors import academie_schools, activity_totals, review_choices, review_status, school_reviews
+from activity.models import Review
+from activity.selectors import (
+    academie_schools,
+    review_choices,
+    review_status,
+    school_reviews,
+    school_year_activity_totals,
+)
 from activity.services import review_delete, review_record_minutes, review_reschedule, review_schedule
 from activity.views import PAGE_SIZE, _years_choice
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
-from schools.access import Perm, get_school_or_404, require_dane, school_perms
-from schools.selectors import school_year_or_404
-
-
-def _year_totals(school, school_year):
-    entries = ActivityEntry.objects.filter(
-        person__school=school, date__range=(school_year.start_date, school_year.end_date)
-    )
-    return activity_totals(entries, per_person=True)
+from schools.access import Perm, SchoolPage, require_academie_perm, school_page
 
 
 def _reviews_breadcrumb(school, school_year, current=None) -> dict:
@@ -35,167 +35,176 @@ def _reviews_breadcrumb(school, school_year, current=None) -> dict:
     return {"links": links, "current": current}
 
 
-@require_http_methods(["GET", "POST"])
-def reviews(request, uai: str, year: str):
-    """The school's points d'étape of the year, the activity totals beside, and scheduling the next one."""
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_REVIEWS)
-    school_year = school_year_or_404(year)
-    can_manage = Perm.MANAGE_REVIEWS in school_perms(request.user, school)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
-    form = None
-    status = 200
-    if can_manage:
-        choices = review_choices(school, school_year)
-        if request.method == "POST":
-            form = ReviewScheduleForm(request.POST, choices=choices)
-            if form.is_valid():
-                try:
-                    review = review_schedule(
-                        school=school, school_year=school_year, data=form.to_schedule(), by=request.user
-                    )
-                except DomainError as error:
-                    form.add_error(None, error.message)
-                    status = 400
-                else:
-                    messages.success(
-                        request,
-                        _("Le point d'étape du %(date)s est prévu.") % {"date": review.date.strftime("%d/%m/%Y")},
-                    )
-                    return redirect(request.path)
-            else:
-                status = 400
-        else:
-            principal = next((u for u in choices.principals if u.pk == request.user.pk), None)
-            adviser = next((u for u in choices.advisers if u.pk == request.user.pk), None)
-            form = ReviewScheduleForm(
-                initial={
-                    "principal": principal.pk if principal else None,
-                    "dane_adviser": adviser.pk if adviser else None,
-                    "referents": [p.pk for p in choices.referents],
-                },
-                choices=choices,
-            )
-    items = school_reviews(school, school_year)
-    return render(
-        request,
-        "missions/reviews.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "reviews": items,
-            "status": review_status(school, school_year),
-            "totals": _year_totals(school, school_year),
-            "form": form,
-            "can_manage": can_manage,
-            "title": _("Points d'étape %(year)s — %(school)s") % {"year": school_year.name, "school": school.name},
-            "breadcrumb_data": _reviews_breadcrumb(school, school_year),
+def _new_review_form(request, choices) -> ReviewScheduleForm:
+    """The form to schedule the next point d'étape, the user preset as principal or DANE adviser when they are."""
+    principal = next((u for u in choices.principals if u.pk == request.user.pk), None)
+    adviser = next((u for u in choices.advisers if u.pk == request.user.pk), None)
+    return ReviewScheduleForm(
+        initial={
+            "principal": principal.pk if principal else None,
+            "dane_adviser": adviser.pk if adviser else None,
+            "referents": [p.pk for p in choices.referents],
         },
-        status=status,
+        choices=choices,
     )
 
 
+def _schedule(request, page, form) -> None:
+    review = review_schedule(school=page.school, school_year=page.school_year, data=form.to_schedule(), by=request.user)
+    messages.success(request, _("Le point d'étape du %(date)s est prévu.") % {"date": review.date.strftime("%d/%m/%Y")})
+
+
 @require_http_methods(["GET", "POST"])
-def review_detail(request, uai: str, year: str, pk: int):
+@school_page(Perm.VIEW_REVIEWS, post=Perm.MANAGE_REVIEWS)
+def reviews(request, page: SchoolPage):
+    """The school's points d'étape of the year, the activity totals beside, and scheduling the next one."""
+    school, school_year = page.school, page.school_year
+    form = None
+    status = 200
+    if page.can(Perm.MANAGE_REVIEWS):
+        choices = review_choices(school, school_year)
+        form = ReviewScheduleForm(request.POST, choices=choices) if request.method == "POST" else None
+        if form is None:
+            form = _new_review_form(request, choices)
+        elif form.is_valid():
+            try:
+                _schedule(request, page, form)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect(request.path)
+        status = 400 if request.method == "POST" else 200
+    return render(request, "missions/reviews.html", _reviews_context(page, form), status=status)
+
+
+def _reviews_context(page, form) -> dict:
+    school, school_year = page.school, page.school_year
+    return {
+        "school": school,
+        "school_year": school_year,
+        "reviews": school_reviews(school, school_year),
+        "status": review_status(school, school_year),
+        "totals": school_year_activity_totals(school, school_year),
+        "form": form,
+        "can_manage": page.can(Perm.MANAGE_REVIEWS),
+        "title": _("Points d'étape %(year)s — %(school)s") % {"year": school_year.name, "school": school.name},
+        "breadcrumb_data": _reviews_breadcrumb(school, school_year),
+    }
+
+
+def _review_save(request, form, save, success: str) -> tuple[str, int]:
+    """Run save(form) on a valid form: ("", 302) when saved (its message queued), else the conflict and status."""
+    if not form.is_valid():
+        return "", 400
+    try:
+        save(form)
+    except ConflictError as error:
+        return error.message, 409
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return "", 400
+    messages.success(request, success)
+    return "", 302
+
+
+def _reschedule(request, review, form) -> None:
+    review_reschedule(
+        review=review, expected_version=form.cleaned_data["version"] or 0, data=form.to_schedule(), by=request.user
+    )
+
+
+def _record_minutes(request, review, form) -> None:
+    review_record_minutes(
+        review=review, expected_version=form.cleaned_data["version"], minutes=form.to_minutes(), by=request.user
+    )
+
+
+def _review_post(request, page, review, choices, action):
+    """The posted action ("schedule" while it is to come, "minutes"): (schedule form, minutes form, conflict, status)."""
+    schedule_form = minutes_form = None
+    conflict, status = "", 400
+    if action == "schedule" and review.abilities(page.perms)["reschedule"]:
+        schedule_form = ReviewScheduleForm(request.POST, choices=choices)
+        save = partial(_reschedule, request, review)
+        conflict, status = _review_save(request, schedule_form, save, _("Le point d'étape est modifié."))
+    elif action == "minutes":
+        minutes_form = ReviewMinutesForm(request.POST)
+        save = partial(_record_minutes, request, review)
+        text = _("Le compte rendu est enregistré : le point d'étape est fait.")
+        conflict, status = _review_save(request, minutes_form, save, text)
+    return schedule_form, minutes_form, conflict, status
+
+
+def _review_forms(request, page, review, referents):
+    """For who manages the reviews: (schedule form, minutes form, conflict, status); status 302 when saved."""
+    choices = review_choices(page.school, page.school_year)
+    action = request.POST.get("action") if request.method == "POST" else None
+    schedule_form = minutes_form = None
+    conflict, status = "", 200
+    if request.method == "POST":
+        schedule_form, minutes_form, conflict, status = _review_post(request, page, review, choices, action)
+        if status == 302:
+            return None, None, "", 302
+    if schedule_form is None and review.abilities(page.perms)["reschedule"]:
+        initial = ReviewScheduleForm.initial_for(review) | {"referents": [p.pk for p in referents]}
+        schedule_form = ReviewScheduleForm(initial=initial, choices=choices)
+    if minutes_form is None:
+        minutes_form = ReviewMinutesForm(initial=ReviewMinutesForm.initial_for(review))
+    if conflict:  # keep what was typed, against the current version
+        review.refresh_from_db()
+        form = minutes_form if action == "minutes" else schedule_form
+        data = request.POST.copy()
+        data["version"] = str(review.version)
+        form.data = data
+    return schedule_form, minutes_form, conflict, status
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.VIEW_REVIEWS)
+def review_detail(request, page: SchoolPage, pk: int):
     """One point d'étape: its schedule (until it is done) and its minutes, with the year's activity beside."""
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_REVIEWS)
-    school_year = school_year_or_404(year)
+    school, school_year = page.school, page.school_year
     review = get_object_or_404(
         Review.objects.select_related("principal", "dane_adviser", "updated_by"),
         pk=pk,
         school=school,
         school_year=school_year,
     )
-    can_manage = Perm.MANAGE_REVIEWS in school_perms(request.user, school)
+    can_manage = page.can(Perm.MANAGE_REVIEWS)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     referents = list(review.referents.order_by("last_name", "first_name", "pk"))
     schedule_form = minutes_form = None
-    conflict = ""
-    status = 200
+    conflict, status = "", 200
     if can_manage:
-        choices = review_choices(school, school_year)
-        action = request.POST.get("action") if request.method == "POST" else None
-        if action == "schedule" and review.state == Review.State.SCHEDULED:
-            schedule_form = ReviewScheduleForm(request.POST, choices=choices)
-            if schedule_form.is_valid():
-                try:
-                    review_reschedule(
-                        review=review,
-                        expected_version=schedule_form.cleaned_data["version"] or 0,
-                        data=schedule_form.to_schedule(),
-                        by=request.user,
-                    )
-                except ConflictError as error:
-                    conflict, status = error.message, 409
-                except DomainError as error:
-                    schedule_form.add_error(None, error.message)
-                    status = 400
-                else:
-                    messages.success(request, _("Le point d'étape est modifié."))
-                    return redirect(request.path)
-            else:
-                status = 400
-        elif action == "minutes":
-            minutes_form = ReviewMinutesForm(request.POST)
-            if minutes_form.is_valid():
-                try:
-                    review_record_minutes(
-                        review=review,
-                        expected_version=minutes_form.cleaned_data["version"],
-                        minutes=minutes_form.to_minutes(),
-                        by=request.user,
-                    )
-                except ConflictError as error:
-                    conflict, status = error.message, 409
-                except DomainError as error:
-                    minutes_form.add_error(None, error.message)
-                    status = 400
-                else:
-                    messages.success(request, _("Le compte rendu est enregistré : le point d'étape est fait."))
-                    return redirect(request.path)
-            else:
-                status = 400
-        elif request.method == "POST":
-            status = 400
-        if schedule_form is None and review.state == Review.State.SCHEDULED:
-            initial = ReviewScheduleForm.initial_for(review) | {"referents": [p.pk for p in referents]}
-            schedule_form = ReviewScheduleForm(initial=initial, choices=choices)
-        if minutes_form is None:
-            minutes_form = ReviewMinutesForm(initial=ReviewMinutesForm.initial_for(review))
-        if conflict:  # keep what was typed, against the current version
-            review.refresh_from_db()
-            form = minutes_form if action == "minutes" else schedule_form
-            data = request.POST.copy()
-            data["version"] = str(review.version)
-            form.data = data
+        schedule_form, minutes_form, conflict, status = _review_forms(request, page, review, referents)
+        if status == 302:
+            return redirect(request.path)
+    forms = {"schedule_form": schedule_form, "minutes_form": minutes_form, "conflict": conflict}
     return render(
-        request,
-        "missions/review_detail.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "review": review,
-            "referents": referents,
-            "schedule_form": schedule_form,
-            "minutes_form": minutes_form,
-            "conflict": conflict,
-            "can_manage": can_manage,
-            "totals": _year_totals(school, school_year),
-            "title": _("Point d'étape du %(date)s — %(school)s")
-            % {"date": review.date.strftime("%d/%m/%Y"), "school": school.name},
-            "breadcrumb_data": _reviews_breadcrumb(
-                school, school_year, _("Point d'étape du %(date)s") % {"date": review.date.strftime("%d/%m/%Y")}
-            ),
-        },
-        status=status,
+        request, "missions/review_detail.html", _review_context(page, review, referents) | forms, status=status
     )
 
 
+def _review_context(page, review, referents) -> dict:
+    school, school_year = page.school, page.school_year
+    date = review.date.strftime("%d/%m/%Y")
+    return {
+        "school": school,
+        "school_year": school_year,
+        "review": review,
+        "referents": referents,
+        "can_manage": page.can(Perm.MANAGE_REVIEWS),
+        "totals": school_year_activity_totals(school, school_year),
+        "title": _("Point d'étape du %(date)s — %(school)s") % {"date": date, "school": school.name},
+        "breadcrumb_data": _reviews_breadcrumb(school, school_year, _("Point d'étape du %(date)s") % {"date": date}),
+    }
+
+
 @require_POST
-def review_delete_view(request, uai: str, year: str, pk: int):
-    school = get_school_or_404(request.user, uai, perm=Perm.MANAGE_REVIEWS)
-    school_year = school_year_or_404(year)
+@school_page(Perm.MANAGE_REVIEWS)
+def review_delete_view(request, page: SchoolPage, pk: int):
+    school, school_year = page.school, page.school_year
     review = get_object_or_404(Review, pk=pk, school=school, school_year=school_year)
     try:
         review_delete(review=review, by=request.user)
@@ -209,7 +218,7 @@ def review_delete_view(request, uai: str, year: str, pk: int):
 @require_GET
 def dane_reviews(request):
     """The académie's schools and their point d'étape of the year; by default those with none done."""
-    academie_ids = require_dane(request.user)
+    academie_ids = require_academie_perm(request.user, Perm.FOLLOW_REFERENTS)
     school_year, years = _years_choice(request)
     show_all = request.GET.get("tous") == "1"
     schools = academie_schools(academie_ids, school_year)

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_safe
 
 from badges import openbadges
 from badges.models import BadgeAward, BadgeClass
-from badges.selectors import public_record_or_404, publication_for
-from schools.models import Academie
+from badges.selectors import issuer_academies, public_record, publication_for
 
 
 def _json_ld(document: dict, status: int = 200) -> HttpResponse:
@@ -28,20 +27,18 @@ def _json_ld(document: dict, status: int = 200) -> HttpResponse:
     return response
 
 
-def _academie_or_404(code: str) -> Academie:
-    return get_object_or_404(Academie.objects.filter(badges__isnull=False).distinct().order_by("pk"), code=code)
-
-
 @login_not_required
 @require_safe
 def issuer(request, code: str):
-    return _json_ld(openbadges.issuer_profile(openbadges.public_base(request), _academie_or_404(code)))
+    return _json_ld(
+        openbadges.issuer_profile(openbadges.public_base(request), get_object_or_404(issuer_academies(), code=code))
+    )
 
 
 @login_not_required
 @require_safe
 def revocations(request, code: str):
-    academie = _academie_or_404(code)
+    academie = get_object_or_404(issuer_academies(), code=code)
     revoked = (
         BadgeAward.objects.filter(badge__academie=academie, revoked_at__isnull=False)
         .select_related("badge")
@@ -86,7 +83,7 @@ def assertion(request, uid):
 @require_safe
 def record(request, token: str):
     """A referent's public record for one school year: that year's badges and the missions held (the evidence)."""
-    publication, awards, rows = public_record_or_404(token)
+    publication, awards, rows = public_record(token)
     name = publication.user.get_full_name() or _("Référent numérique")
     title = _("Parcours de %(name)s en %(year)s") % {"name": name, "year": publication.school_year.name}
     return render(

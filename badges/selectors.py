@@ -1,41 +1,50 @@
 """Reads for the badge pages, each in a fixed number of queries."""
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from badges.models import BadgeAward, BadgeClass, Publication
 from events.models import Event, EventRegistration
 from missions.models import AllocationPlan, PlanRow
-from schools.access import require_dane
-from schools.models import Role, User
+from schools.access import Perm, object_or_404, require_academie_perm
+from schools.models import Academie, Role, User
+
+
+def issuer_academies():
+    """The académies that issued at least one badge: the public issuers."""
+    return Academie.objects.filter(badges__isnull=False).distinct().order_by("pk")
 
 
 def issuer_badges(user):
     """The badges of the académies whose DANE this user is, with their count of awards in force."""
     return (
-        BadgeClass.objects.filter(academie_id__in=require_dane(user))
+        BadgeClass.objects.filter(academie_id__in=require_academie_perm(user, Perm.MANAGE_BADGES))
         .select_related("academie")
         .annotate(awarded=Count("awards", filter=Q(awards__revoked_at__isnull=True)))
         .order_by("academie__name", "name", "pk")
     )
 
 
-def issuer_badge_or_404(user, pk: int) -> BadgeClass:
+def issuer_badge(user, pk: int) -> BadgeClass:
     """A badge of the user's DANE académies (403 for a user who is no DANE, 404 for another académie's badge)."""
-    badge = BadgeClass.objects.filter(academie_id__in=require_dane(user)).select_related("academie")
-    found = badge.filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("Aucun badge de votre académie ne porte ce numéro."))
-    return found
+    return object_or_404(
+        BadgeClass.objects.filter(academie_id__in=require_academie_perm(user, Perm.MANAGE_BADGES))
+        .select_related("academie")
+        .order_by("pk"),
+        _("Aucun badge de votre académie ne porte ce numéro."),
+        pk=pk,
+    )
 
 
-def issuer_award_or_404(user, pk: int) -> BadgeAward:
-    award = BadgeAward.objects.filter(badge__academie_id__in=require_dane(user), pk=pk)
-    found = award.select_related("badge__academie", "recipient", "school_year").first()
-    if found is None:
-        raise Http404(_("Aucun badge délivré par votre académie ne porte ce numéro."))
-    return found
+def issuer_award(user, pk: int) -> BadgeAward:
+    """A badge awarded by the user's DANE académies (403 for a user who is no DANE, 404 for another's)."""
+    return object_or_404(
+        BadgeAward.objects.filter(badge__academie_id__in=require_academie_perm(user, Perm.MANAGE_BADGES))
+        .select_related("badge__academie", "recipient", "school_year")
+        .order_by("pk"),
+        _("Aucun badge délivré par votre académie ne porte ce numéro."),
+        pk=pk,
+    )
 
 
 def badge_awards(badge: BadgeClass):
@@ -117,11 +126,13 @@ def my_awards(user):
     )
 
 
-def my_award_or_404(user, uid) -> BadgeAward:
-    award = my_awards(user).filter(uid=uid, revoked_at__isnull=True).first()
-    if award is None:
-        raise Http404(_("Vous n'avez pas de badge en cours de validité à ce numéro."))
-    return award
+def my_award(user, uid) -> BadgeAward:
+    return object_or_404(
+        my_awards(user),
+        _("Vous n'avez pas de badge en cours de validité à ce numéro."),
+        uid=uid,
+        revoked_at__isnull=True,
+    )
 
 
 def publication_for(award: BadgeAward) -> Publication | None:
@@ -131,12 +142,15 @@ def publication_for(award: BadgeAward) -> Publication | None:
     return Publication.objects.filter(user_id=award.recipient_id, school_year_id=award.school_year_id).first()
 
 
-def public_record_or_404(token: str) -> tuple[Publication, list[BadgeAward], list[PlanRow]]:
+def public_record(token: str) -> tuple[Publication, list[BadgeAward], list[PlanRow]]:
     """A public record page: the year's badges in force and the missions held in submitted plans; 404 unless
     the referent made that year public."""
-    publication = Publication.objects.filter(token=token, public=True).select_related("user", "school_year").first()
-    if publication is None:
-        raise Http404(_("Ce parcours n'est pas public."))
+    publication = object_or_404(
+        Publication.objects.select_related("user", "school_year").order_by("pk"),
+        _("Ce parcours n'est pas public."),
+        token=token,
+        public=True,
+    )
     awards = list(
         BadgeAward.objects.filter(
             recipient=publication.user, school_year=publication.school_year, revoked_at__isnull=True

@@ -13,7 +13,7 @@ from badges.models import BadgeAward, BadgeClass, Publication
 from badges.openbadges import hash_identity
 from badges.selectors import referent_user_ids
 from rupn.lib.errors import ConflictError, DomainError
-from schools.access import require_dane
+from schools.access import Perm, require_academie_perm
 
 MAX_IMAGE_BYTES = 512 * 1024
 _UNSAFE_SVG_TAGS = {"script", "foreignObject", "iframe", "embed", "object"}
@@ -21,7 +21,7 @@ _UNSAFE_HREF = re.compile(r"^\s*(javascript:|https?:|data:(?!image/(png|jpeg|gif
 
 
 def _check_issuer(by, academie) -> None:
-    if academie.pk not in require_dane(by):
+    if academie.pk not in require_academie_perm(by, Perm.MANAGE_BADGES):
         raise PermissionDenied(_("Seule la DANE de l'académie gère ses badges."))
 
 

@@ -15,10 +15,10 @@ from badges.forms import AwardFilterForm, AwardForm, BadgeForm, PublicationForm,
 from badges.models import BadgeClass, Publication
 from badges.selectors import (
     badge_awards,
-    issuer_award_or_404,
-    issuer_badge_or_404,
+    issuer_award,
+    issuer_badge,
     issuer_badges,
-    my_award_or_404,
+    my_award,
     my_awards,
     publication_for,
     referent_candidates,
@@ -32,7 +32,7 @@ from badges.services import (
     publication_set,
 )
 from rupn.lib.errors import DomainError
-from schools.access import dane_academies
+from schools.access import Perm, academies_with
 from schools.models import SchoolYear, User
 
 
@@ -58,49 +58,54 @@ def badge_list(request):
     )
 
 
+def _badge_save(request, badge, form):
+    """Create the badge (badge None) or change it from the valid form; the badge, its message queued."""
+    data = form.cleaned_data
+    if badge is None:
+        badge = badge_create(
+            academie=data["academie"],
+            name=data["name"],
+            description=data["description"],
+            criteria=data["criteria"],
+            upload=data["image"],
+            by=request.user,
+        )
+        messages.success(request, _("Le badge « %(name)s » est créé.") % {"name": badge.name})
+        return badge
+    badge_update(
+        badge=badge,
+        name=data["name"],
+        description=data["description"],
+        criteria=data["criteria"],
+        upload=data["image"] or None,
+        by=request.user,
+    )
+    messages.success(request, _("Le badge est modifié."))
+    return badge
+
+
+def _badge_form(request, badge, academies) -> BadgeForm:
+    if request.method == "POST":
+        return BadgeForm(request.POST, request.FILES, academies=academies, editing=badge is not None)
+    if badge is None:
+        return BadgeForm(initial={"academie": academies.first()}, academies=academies)
+    initial = {"name": badge.name, "description": badge.description, "criteria": badge.criteria}
+    return BadgeForm(initial=initial, academies=academies, editing=True)
+
+
 def _badge_form_page(request, badge):
-    academies = dane_academies(request.user)
+    academies = academies_with(request.user, Perm.MANAGE_BADGES)
+    form = _badge_form(request, badge, academies)
     status = 200
     if request.method == "POST":
-        form = BadgeForm(request.POST, request.FILES, academies=academies, editing=badge is not None)
+        status = 400
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                if badge is None:
-                    badge = badge_create(
-                        academie=data["academie"],
-                        name=data["name"],
-                        description=data["description"],
-                        criteria=data["criteria"],
-                        upload=data["image"],
-                        by=request.user,
-                    )
-                    messages.success(request, _("Le badge « %(name)s » est créé.") % {"name": badge.name})
-                else:
-                    badge_update(
-                        badge=badge,
-                        name=data["name"],
-                        description=data["description"],
-                        criteria=data["criteria"],
-                        upload=data["image"] or None,
-                        by=request.user,
-                    )
-                    messages.success(request, _("Le badge est modifié."))
+                badge = _badge_save(request, badge, form)
             except DomainError as error:
                 form.add_error("image" if isinstance(error, BadgeImageError) else None, error.message)
-                status = 400
             else:
                 return redirect("badges:detail", pk=badge.pk)
-        else:
-            status = 400
-    elif badge is None:
-        form = BadgeForm(initial={"academie": academies.first()}, academies=academies)
-    else:
-        form = BadgeForm(
-            initial={"name": badge.name, "description": badge.description, "criteria": badge.criteria},
-            academies=academies,
-            editing=True,
-        )
     title = _("Créer un badge") if badge is None else _("Modifier « %(name)s »") % {"name": badge.name}
     crumbs = _crumbs(title) if badge is None else _crumbs(_("Modifier"), _badge_link(badge))
     return render(
@@ -118,12 +123,12 @@ def badge_create_view(request):
 
 @require_http_methods(["GET", "POST"])
 def badge_edit(request, pk: int):
-    return _badge_form_page(request, issuer_badge_or_404(request.user, pk))
+    return _badge_form_page(request, issuer_badge(request.user, pk))
 
 
 @require_GET
 def badge_detail(request, pk: int):
-    badge = issuer_badge_or_404(request.user, pk)
+    badge = issuer_badge(request.user, pk)
     base = openbadges.public_base(request)
     return render(
         request,
@@ -139,37 +144,38 @@ def badge_detail(request, pk: int):
     )
 
 
+def _award_post(request, badge, form, school_year) -> bool:
+    """Award the badge to the ticked referents; False with the form's errors when refused."""
+    if not form.is_valid():
+        return False
+    chosen = User.objects.filter(pk__in=form.cleaned_data["recipients"]).order_by("pk")
+    try:
+        created, skipped = awards_create_bulk(
+            badge=badge, recipients=chosen, school_year=school_year, note=form.cleaned_data["note"], by=request.user
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return False
+    text = _("Badge délivré à %(created)d référent(s).") % {"created": created}
+    if skipped:
+        text += " " + _("%(skipped)d l'avai(en)t déjà pour cette année.") % {"skipped": skipped}
+    messages.success(request, text)
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def badge_award(request, pk: int):
     """The académie's referents, filtered from the URL, to award the badge to in bulk."""
-    badge = issuer_badge_or_404(request.user, pk)
+    badge = issuer_badge(request.user, pk)
     filter_form = AwardFilterForm(request.GET or None, academie=badge.academie)
     filters = filter_form.filters()
     candidates = referent_candidates(badge, **filters)
     status = 200
     if request.method == "POST":
         form = AwardForm(request.POST, candidates=candidates)
-        if form.is_valid():
-            chosen = User.objects.filter(pk__in=form.cleaned_data["recipients"]).order_by("pk")
-            try:
-                created, skipped = awards_create_bulk(
-                    badge=badge,
-                    recipients=chosen,
-                    school_year=filters["school_year"],
-                    note=form.cleaned_data["note"],
-                    by=request.user,
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = 400
-            else:
-                text = _("Badge délivré à %(created)d référent(s).") % {"created": created}
-                if skipped:
-                    text += " " + _("%(skipped)d l'avai(en)t déjà pour cette année.") % {"skipped": skipped}
-                messages.success(request, text)
-                return redirect("badges:detail", pk=badge.pk)
-        else:
-            status = 400
+        if _award_post(request, badge, form, filters["school_year"]):
+            return redirect("badges:detail", pk=badge.pk)
+        status = 400
     else:
         form = AwardForm(candidates=candidates)
     title = _("Délivrer « %(name)s »") % {"name": badge.name}
@@ -192,7 +198,7 @@ def badge_award(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def award_revoke_view(request, pk: int):
     """Confirm, with a reason, then revoke (POST)."""
-    award = issuer_award_or_404(request.user, pk)
+    award = issuer_award(request.user, pk)
     status = 200
     if request.method == "POST":
         form = RevokeForm(request.POST)
@@ -261,7 +267,7 @@ def my_badges(request):
 @require_GET
 def my_badge_download(request, uid, ext: str):
     """The badge image with its assertion baked in (PNG iTXt chunk or SVG element)."""
-    award = my_award_or_404(request.user, uid)
+    award = my_award(request.user, uid)
     if ext != award.badge.image_format:
         return redirect("badges:mine_download", uid=award.uid, ext=award.badge.image_format)
     base = openbadges.public_base(request)

@@ -95,9 +95,8 @@ def _mission_hours(entries, sections) -> tuple[list[dict], list[dict]]:
     return bars, sections
 
 
-def dashboard(request):
-    academies, ids, year = _scope(request)
-    figures = selectors.figures(ids, year)
+def _label_groups(figures) -> None:
+    """Name each group of the figures, give it its key in the table's links, and format its hours and money."""
     for group in figures["departement"]:
         group["label"] = f"{group['departement__code']} {group['departement__name']}"
         group["key"] = (group["departement__code"],)
@@ -111,6 +110,12 @@ def dashboard(request):
         group["hours"] = format_hours(group["minutes"])
         for key in selectors.MONEY_KEYS:
             group[f"{key}_display"] = format_euros(group[key])
+
+
+def dashboard(request):
+    academies, ids, year = _scope(request)
+    figures = selectors.figures(ids, year)
+    _label_groups(figures)
     sections = [
         {"id": "par-departement", "title": _("Par département"), "groups": figures["departement"]},
         {"id": "par-collectivite", "title": _("Par collectivité"), "groups": figures["collectivity"]},

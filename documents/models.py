@@ -75,5 +75,18 @@ class PrintBatch(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == self.State.FAILED
+
+    @property
+    def can_download(self) -> bool:
+        """The archive may be downloaded: the batch is done, its file is there and has not expired."""
+        return self.is_done and bool(self.file) and not self.is_expired
+
+    @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else (100 if self.state == self.State.DONE else 0)

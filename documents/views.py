@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,16 +25,14 @@ from documents.content import (
 from documents.models import PrintBatch
 from documents.printing import active_batch, print_batch_start
 from missions.models import AllocationPlan
-from schools.access import Perm, get_school_or_404, may_view_letter, require_academie_perm
+from schools.access import Perm, SchoolPage, may_view_letter, object_or_404, require_academie_perm, school_page
 from schools.models import Academie, Departement, SchoolYear
-from schools.selectors import school_year_or_404
 
 
-def _plan_or_404(school, school_year):
-    plan_id = AllocationPlan.objects.filter(school=school, school_year=school_year).values_list("pk", flat=True).first()
-    if plan_id is None:
-        raise Http404(_("Aucun plan de répartition n'a été commencé pour cette année."))
-    return load_plan(plan_id)
+def _loaded_plan(school, school_year):
+    """The year's plan loaded for printing; a 404 when none was started."""
+    plans = AllocationPlan.objects.filter(school=school, school_year=school_year).order_by("pk")
+    return load_plan(object_or_404(plans, _("Aucun plan de répartition n'a été commencé pour cette année.")).pk)
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -72,17 +70,17 @@ def _preview(request, *, school, school_year, doc, body_template: str, pdf_url: 
 
 
 @require_GET
-def ca_sheet_pdf(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PLAN)
-    sheet = ca_sheet_data(_plan_or_404(school, school_year_or_404(year)))
+@school_page(Perm.VIEW_PLAN)
+def ca_sheet_pdf(request, page: SchoolPage):
+    sheet = ca_sheet_data(_loaded_plan(page.school, page.school_year))
     return _pdf_response(render_ca_sheet(sheet), sheet.filename)
 
 
 @require_GET
-def ca_sheet_preview(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PLAN)
-    school_year = school_year_or_404(year)
-    sheet = ca_sheet_data(_plan_or_404(school, school_year))
+@school_page(Perm.VIEW_PLAN)
+def ca_sheet_preview(request, page: SchoolPage):
+    school, school_year = page.school, page.school_year
+    sheet = ca_sheet_data(_loaded_plan(school, school_year))
     return _preview(
         request,
         school=school,
@@ -94,10 +92,9 @@ def ca_sheet_preview(request, uai: str, year: str):
     )
 
 
-def _letter(request, uai: str, year: str, person_id: int):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PLAN)
-    school_year = school_year_or_404(year)
-    loaded = _plan_or_404(school, school_year)
+def _letter(request, page: SchoolPage, person_id: int):
+    school, school_year = page.school, page.school_year
+    loaded = _loaded_plan(school, school_year)
     person = next((p for p in letter_people(loaded) if p.pk == person_id), None)
     if person is None:
         raise Http404(_("Cette personne n'est désignée pour aucune mission dans ce plan."))
@@ -109,14 +106,16 @@ def _letter(request, uai: str, year: str, person_id: int):
 
 
 @require_GET
-def letter_pdf(request, uai: str, year: str, person_id: int):
-    _school, _year, letter = _letter(request, uai, year, person_id)
+@school_page(Perm.VIEW_PLAN)
+def letter_pdf(request, page: SchoolPage, person_id: int):
+    _school, _year, letter = _letter(request, page, person_id)
     return _pdf_response(render_mission_letter(letter), letter.filename)
 
 
 @require_GET
-def letter_preview(request, uai: str, year: str, person_id: int):
-    school, school_year, letter = _letter(request, uai, year, person_id)
+@school_page(Perm.VIEW_PLAN)
+def letter_preview(request, page: SchoolPage, person_id: int):
+    school, school_year, letter = _letter(request, page, person_id)
     return _preview(
         request,
         school=school,
@@ -207,15 +206,19 @@ def print_batches(request):
     )
 
 
-def _own_batch_or_404(request, pk: int) -> PrintBatch:
+def _own_batch(request, pk: int) -> PrintBatch:
     """A batch is only for the person who asked for it: anyone else gets a 404, whatever their role."""
-    return get_object_or_404(
-        PrintBatch.objects.select_related("academie", "departement", "school_year"), pk=pk, requested_by=request.user
+    return object_or_404(
+        PrintBatch.objects.filter(requested_by=request.user)
+        .select_related("academie", "departement", "school_year")
+        .order_by("pk"),
+        _("Aucune impression de votre part ne porte ce numéro."),
+        pk=pk,
     )
 
 
 def _batch_state(batch: PrintBatch) -> dict:
-    ready = batch.state == PrintBatch.State.DONE and bool(batch.file) and not batch.is_expired
+    ready = batch.can_download
     expires = (
         _("Disponible jusqu'au %(date)s.") % {"date": date_format(timezone.localtime(batch.expires_at), "j F Y à H:i")}
         if ready
@@ -235,7 +238,7 @@ def _batch_state(batch: PrintBatch) -> dict:
 
 @require_GET
 def print_batch(request, pk: int):
-    batch = _own_batch_or_404(request, pk)
+    batch = _own_batch(request, pk)
     return render(
         request,
         "missions/print_batch.html",
@@ -254,15 +257,15 @@ def print_batch(request, pk: int):
 
 @require_GET
 def print_batch_state(request, pk: int):
-    response = JsonResponse(_batch_state(_own_batch_or_404(request, pk)))
+    response = JsonResponse(_batch_state(_own_batch(request, pk)))
     response["Cache-Control"] = "no-store"
     return response
 
 
 @require_GET
 def print_batch_zip(request, pk: int):
-    batch = _own_batch_or_404(request, pk)
-    if batch.state != PrintBatch.State.DONE:
+    batch = _own_batch(request, pk)
+    if not batch.is_done:
         raise Http404(_("L'impression n'est pas terminée."))
     if batch.is_expired or not batch.file:
         return render(

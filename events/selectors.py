@@ -3,7 +3,6 @@
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from events.models import Event, EventRegistration
@@ -60,14 +59,6 @@ def attended_events(user, school_year: SchoolYear | None = None) -> list[Event]:
 def upcoming_registrations(user) -> list[Event]:
     """The events the user registered for and that have not ended (one query)."""
     return list(Event.objects.filter(registrations__user=user, ends_at__gte=timezone.now()).order_by("starts_at", "pk"))
-
-
-def event_or_404(user, pk: int) -> Event:
-    """An event of an académie the user reaches (annotated as in visible_events), else 404."""
-    event = visible_events(user).filter(pk=pk).first()
-    if event is None:
-        raise Http404("Aucun événement de votre académie ne porte ce numéro.")
-    return event
 
 
 def staff_training_events(staff: list[Person], school_year: SchoolYear) -> list[dict]:

@@ -6,14 +6,22 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events.forms import AttendanceForm, EventForm
 from events.ics import event_ics
-from events.selectors import event_lists, event_or_404, event_registrations
+from events.selectors import event_lists, event_registrations, visible_events
 from events.services import event_create, event_record_attendance, event_register, event_unregister, event_update
 from rupn.lib.errors import DomainError
-from schools.access import dane_academie_ids, referent_school_ids, require_dane, require_referent
+from schools.access import (
+    Perm,
+    academie_ids_with,
+    object_or_404,
+    require_academie_perm,
+    require_school_perm,
+    school_ids_with,
+)
 from schools.models import Academie
 
 
@@ -23,9 +31,18 @@ def _events_breadcrumb(current=None) -> dict:
     return {"links": [{"url": reverse("missions:events"), "title": _("Événements de la DANE")}], "current": current}
 
 
-def _dane_event_or_403(user, pk: int):
-    event = event_or_404(user, pk)
-    if event.academie_id not in dane_academie_ids(user):
+NOT_FOUND = gettext_lazy("Aucun événement de votre académie ne porte ce numéro.")
+
+
+def _event(user, pk: int):
+    """An event of an académie the user reaches (annotated as in visible_events), else 404."""
+    return object_or_404(visible_events(user), NOT_FOUND, pk=pk)
+
+
+def _managed_event(user, pk: int):
+    """An event the user's DANE manages: another académie's is a 404, a page their role may not use a 403."""
+    event = _event(user, pk)
+    if event.academie_id not in academie_ids_with(user, Perm.MANAGE_EVENTS):
         raise PermissionDenied(_("Seule la DANE de l'académie gère cet événement."))
     return event
 
@@ -40,8 +57,8 @@ def events(request):
         {
             "upcoming": upcoming,
             "past": past,
-            "is_dane": bool(dane_academie_ids(request.user)),
-            "is_referent": bool(referent_school_ids(request.user)),
+            "is_dane": bool(academie_ids_with(request.user, Perm.MANAGE_EVENTS)),
+            "is_referent": bool(school_ids_with(request.user, Perm.ATTEND_EVENTS)),
             "title": _("Événements de la DANE"),
             "breadcrumb_data": _events_breadcrumb(),
         },
@@ -50,7 +67,7 @@ def events(request):
 
 @require_http_methods(["GET", "POST"])
 def event_create_view(request):
-    academie_ids = require_dane(request.user)
+    academie_ids = require_academie_perm(request.user, Perm.MANAGE_EVENTS)
     academie = Academie.objects.filter(pk__in=academie_ids).order_by("pk").first()
     status = 200
     if request.method == "POST":
@@ -84,7 +101,7 @@ def event_create_view(request):
 
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int):
-    event = _dane_event_or_403(request.user, pk)
+    event = _managed_event(request.user, pk)
     status = 200
     if request.method == "POST":
         form = EventForm(request.POST)
@@ -117,8 +134,8 @@ def event_edit(request, pk: int):
 
 @require_GET
 def event_detail(request, pk: int):
-    event = event_or_404(request.user, pk)
-    is_dane = event.academie_id in dane_academie_ids(request.user)
+    event = _event(request.user, pk)
+    is_dane = event.academie_id in academie_ids_with(request.user, Perm.MANAGE_EVENTS)
     registrations = event_registrations(event) if is_dane else []
     attendance_form = None
     if is_dane and registrations:
@@ -131,7 +148,7 @@ def event_detail(request, pk: int):
         {
             "event": event,
             "is_dane": is_dane,
-            "is_referent": bool(referent_school_ids(request.user)),
+            "is_referent": bool(school_ids_with(request.user, Perm.ATTEND_EVENTS)),
             "registrations": registrations,
             "attendance_form": attendance_form,
             "full": event.capacity is not None and event.registered >= event.capacity,
@@ -143,8 +160,8 @@ def event_detail(request, pk: int):
 
 @require_POST
 def event_register_view(request, pk: int):
-    event = event_or_404(request.user, pk)
-    require_referent(request.user)
+    event = _event(request.user, pk)
+    require_school_perm(request.user, Perm.ATTEND_EVENTS)
     try:
         event_register(event=event, user=request.user)
     except DomainError as error:
@@ -156,8 +173,8 @@ def event_register_view(request, pk: int):
 
 @require_POST
 def event_unregister_view(request, pk: int):
-    event = event_or_404(request.user, pk)
-    require_referent(request.user)
+    event = _event(request.user, pk)
+    require_school_perm(request.user, Perm.ATTEND_EVENTS)
     try:
         event_unregister(event=event, user=request.user)
     except DomainError as error:
@@ -169,7 +186,7 @@ def event_unregister_view(request, pk: int):
 
 @require_POST
 def event_attendance(request, pk: int):
-    event = _dane_event_or_403(request.user, pk)
+    event = _managed_event(request.user, pk)
     form = AttendanceForm(request.POST, registrations=event_registrations(event))
     if not form.is_valid():
         messages.error(request, _("Une personne cochée n'est pas inscrite à cet événement."))
@@ -188,7 +205,7 @@ def event_attendance(request, pk: int):
 @require_GET
 def event_calendar(request, pk: int):
     """The event as an .ics file, to add it to one's calendar."""
-    event = event_or_404(request.user, pk)
+    event = _event(request.user, pk)
     response = HttpResponse(event_ics(event), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="evenement-{event.pk}.ics"'
     return response

@@ -1,7 +1,6 @@
 """IMP reference data (rates, académie settings) and the records, read-only where the services own them."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from imp.models import (
     AcademiePolicy,
@@ -47,7 +46,7 @@ class EnvelopeChangeInline(admin.TabularInline):
 
 
 @admin.register(Envelope)
-class EnvelopeAdmin(SimpleHistoryAdmin):
+class EnvelopeAdmin(admin.ModelAdmin):
     """Envelopes change through the rectorat's pages (with their history); the admin reads them."""
 
     list_display = ["school", "school_year", "amount", "updated_at", "updated_by"]
@@ -95,7 +94,7 @@ class ReplacementInline(admin.TabularInline):
 
 
 @admin.register(ImpAward)
-class ImpAwardAdmin(SimpleHistoryAdmin):
+class ImpAwardAdmin(admin.ModelAdmin):
     """Awards change through the services (rules, envelope lock, history); the admin reads them."""
 
     list_display = ["person", "school", "school_year", "mission", "rate", "whole_year", "state"]

@@ -9,10 +9,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from imp.money import format_euros
+from schools.access import Perm, school_perms
 from schools.models import Academie, Person, School, SchoolYear
+
+HOLDER = "holder"  # in a transition table: the person the award is for (their own account), not a perm
 
 
 class ImpRate(models.Model):
@@ -110,7 +112,6 @@ class Envelope(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by"])
 
     class Meta:
         verbose_name = _("enveloppe IMP")
@@ -211,7 +212,6 @@ class ImpAward(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     class Meta:
         verbose_name = _("IMP")
@@ -256,6 +256,44 @@ class ImpAward(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == self.State.DRAFT
+
+    def update_asks_consent_again(self) -> bool:
+        """An agreed award that is changed goes back to its holder for agreement (award_update)."""
+        return self.state == self.State.ACCEPTED
+
+    def abilities(self, user, *, perms=None) -> dict[str, bool]:
+        """What this user may do with this award now, one entry per action of AWARD_TRANSITIONS.
+
+        perms: the user's perms in the award's school when the caller has them (else read from the cached roles).
+        """
+        result = {}
+        for action, (sources, _target, who) in AWARD_TRANSITIONS.items():
+            if self.state not in sources:
+                result[action] = False
+            elif who == HOLDER:
+                result[action] = self.person.user_id is not None and self.person.user_id == user.pk
+            else:
+                if perms is None:
+                    perms = school_perms(user, self.school)
+                result[action] = who in perms
+        return result
+
+
+_S = ImpAward.State
+# The one table of what may happen to an award: action -> (states it may start from, state it leads to or None
+# when the state stays, who may do it). The services move awards by it; ImpAward.abilities reads it for the pages.
+AWARD_TRANSITIONS = {
+    "propose": ((_S.DRAFT,), _S.PROPOSED, Perm.MANAGE_IMP),
+    "withdraw": ((_S.DRAFT, _S.PROPOSED, _S.ACCEPTED), _S.WITHDRAWN, Perm.MANAGE_IMP),
+    "accept": ((_S.PROPOSED,), _S.ACCEPTED, HOLDER),
+    "decline": ((_S.PROPOSED,), _S.DECLINED, HOLDER),
+    "validate": ((_S.ACCEPTED,), _S.VALIDATED, Perm.VALIDATE_IMP),
+    "reject": ((_S.ACCEPTED,), _S.REJECTED, Perm.VALIDATE_IMP),
+    "start_payment": ((_S.VALIDATED,), _S.PAYING, Perm.VALIDATE_IMP),
+    "close": ((_S.VALIDATED, _S.PAYING), _S.CLOSED, Perm.MANAGE_IMP),  # declare the service done
+    "update": ((_S.DRAFT, _S.PROPOSED, _S.ACCEPTED), None, Perm.MANAGE_IMP),  # change person, rate or period
+    "follow": ((_S.ACCEPTED, _S.VALIDATED, _S.PAYING), None, Perm.MANAGE_IMP),  # record leaves and replacements
+}
 
 
 class AwardEvent(models.Model):

@@ -128,10 +128,11 @@ def plan_holder_ids(school: School, school_year: SchoolYear) -> set[int]:
     )
 
 
-def award_detail(school: School, school_year: SchoolYear, pk: int) -> ImpAward | None:
-    """One award with its history, leaves and replacements (four queries)."""
+def award_details(school: School, school_year: SchoolYear):
+    """The school's awards of the year, each with its history, leaves and replacements (four queries for one)."""
     return (
-        ImpAward.objects.filter(school=school, school_year=school_year, pk=pk)
+        ImpAward.objects.filter(school=school, school_year=school_year)
+        .order_by("pk")
         .select_related("person__user", "rate", "school_year", "created_by")
         .prefetch_related(
             Prefetch("events", queryset=AwardEvent.objects.select_related("by").order_by("at", "pk")),
@@ -140,7 +141,6 @@ def award_detail(school: School, school_year: SchoolYear, pk: int) -> ImpAward |
                 "replacements", queryset=Replacement.objects.select_related("person").order_by("start_date", "pk")
             ),
         )
-        .first()
     )
 
 
@@ -283,7 +283,7 @@ def my_imp(user) -> MyImp:
         # A draft is the principal's working copy; a draft withdrawn before it was proposed was never theirs to see.
         .exclude(state=ImpAward.State.DRAFT)
         .exclude(Q(state=ImpAward.State.WITHDRAWN) & ~Exists(proposed_once))
-        .select_related("school", "school_year", "rate", "person")
+        .select_related("school__departement", "school_year", "rate", "person")
         .order_by("-school_year__start_year", "school__name", "pk")
     )
     payable = with_schedule_data(
@@ -368,3 +368,13 @@ def envelope_rows(schools: list[School], school_year: SchoolYear) -> list[Envelo
         .order_by("school_id")
     )
     return [EnvelopeRow(s, envelopes.get(s.pk), committed.get(s.pk) or Decimal("0.00")) for s in schools]
+
+
+def envelope_schools(academie_ids, q: str = ""):
+    """The active schools of the académies, matching q when given, in the envelopes page's order."""
+    schools = School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True).select_related(
+        "departement"
+    )
+    if q:
+        schools = schools.search(q)
+    return schools.order_by("departement__code", "name", "uai")

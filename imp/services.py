@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from imp.envelope_import import EnvelopeImportError, format_problems, read_envelope_csv
 from imp.models import (
+    AWARD_TRANSITIONS,
     AwardEvent,
     BoardOpinion,
     Envelope,
@@ -30,7 +31,6 @@ from imp.models import (
 )
 from imp.money import format_euros
 from imp.rules import eligibility_problem, legal_amounts_text
-from rupn.lib.audit import as_user, history_record
 from rupn.lib.errors import ConflictError, DomainError
 from schools.models import Person, School, SchoolYear
 
@@ -217,7 +217,7 @@ def award_create(
                 end_date=end,
                 created_by=by,
             )
-            as_user(award, by).save(force_insert=True)
+            award.save(force_insert=True)
     except IntegrityError as error:  # the person row lock makes this unlikely; the constraint has the last word
         raise ConflictError(_("Une IMP vient d'être créée pour cette personne : rechargez la page.")) from error
     _record(
@@ -234,7 +234,16 @@ def award_create(
     return award
 
 
-EDITABLE_STATES = (State.DRAFT, State.PROPOSED, State.ACCEPTED)
+@transaction.atomic
+def award_prepare(*, school: School, school_year: SchoolYear, propose: bool, by, **values) -> ImpAward:
+    """Create an award (award_create) and, when asked, propose it at once: both, or nothing created."""
+    award = award_create(school=school, school_year=school_year, by=by, **values)
+    if propose:
+        award = award_propose(award=award, by=by)
+    return award
+
+
+EDITABLE_STATES = AWARD_TRANSITIONS["update"][0]
 
 
 @transaction.atomic
@@ -289,7 +298,7 @@ def award_update(
     locked.whole_year, locked.start_date, locked.end_date = whole_year, start, end
     locked.state = new_state
     locked.version = F("version") + 1
-    as_user(locked, by).save()
+    locked.save()
     _record(
         locked,
         Kind.UPDATED,
@@ -301,16 +310,12 @@ def award_update(
     return locked
 
 
-# action -> (states it may start from, state it leads to, history kind)
+# action -> (states it may start from, state it leads to, history kind): the moves of AWARD_TRANSITIONS, each
+# recorded under the history kind named as its target state.
 TRANSITIONS = {
-    "propose": ((State.DRAFT,), State.PROPOSED, Kind.PROPOSED),
-    "withdraw": ((State.DRAFT, State.PROPOSED, State.ACCEPTED), State.WITHDRAWN, Kind.WITHDRAWN),
-    "accept": ((State.PROPOSED,), State.ACCEPTED, Kind.ACCEPTED),
-    "decline": ((State.PROPOSED,), State.DECLINED, Kind.DECLINED),
-    "validate": ((State.ACCEPTED,), State.VALIDATED, Kind.VALIDATED),
-    "reject": ((State.ACCEPTED,), State.REJECTED, Kind.REJECTED),
-    "start_payment": ((State.VALIDATED,), State.PAYING, Kind.PAYING),
-    "close": ((State.VALIDATED, State.PAYING), State.CLOSED, Kind.CLOSED),
+    action: (sources, target, Kind(target))
+    for action, (sources, target, _who) in AWARD_TRANSITIONS.items()
+    if target is not None
 }
 
 
@@ -332,7 +337,6 @@ def _transition(
     )
     _record(award, kind, by, changes=[_state_change(current.state, target)], note=note)
     award.refresh_from_db()
-    history_record([award], by=by)  # the conditional UPDATE sends no signal; the row is still ours (locked)
     return award
 
 
@@ -458,7 +462,7 @@ def award_declare_service_done(
 
 # --- leaves and replacements ------------------------------------------------------------------------------------
 
-FOLLOWED_STATES = (State.ACCEPTED, State.VALIDATED, State.PAYING)
+FOLLOWED_STATES = AWARD_TRANSITIONS["follow"][0]
 
 
 def _lock_followed_award(award: ImpAward) -> ImpAward:
@@ -703,13 +707,13 @@ def envelope_set(
         try:
             with transaction.atomic():
                 envelope = Envelope(school=school, school_year=school_year, amount=amount, updated_by=by)
-                as_user(envelope, by).save(force_insert=True)
+                envelope.save(force_insert=True)
         except IntegrityError as error:
             raise ConflictError(_("L'enveloppe vient d'être créée par ailleurs : rechargez la page.")) from error
     elif envelope.amount != amount:
         envelope.amount = amount
         envelope.updated_by = by
-        as_user(envelope, by).save(update_fields=["amount", "updated_by", "updated_at"])
+        envelope.save(update_fields=["amount", "updated_by", "updated_at"])
     else:
         return envelope
     EnvelopeChange.objects.create(envelope=envelope, before=before, after=amount, changed_by=by, source=source)

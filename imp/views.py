@@ -4,9 +4,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,9 +33,8 @@ from missions.selectors import school_staff
 from rupn.lib.cells import safe_cell
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
-from schools.access import Perm, get_school_or_404, require_academie_perm, school_perms
+from schools.access import Perm, SchoolPage, object_or_404, require_academie_perm, school_page
 from schools.models import Departement, School, SchoolYear
-from schools.selectors import school_year_or_404
 
 QUEUE_PAGE_SIZE = 50
 ENVELOPES_PAGE_SIZE = 50
@@ -69,224 +66,247 @@ def _award_form(data, *, rates, staff, named, initial=None, prefix="award"):
 # --- the school's IMP page ----------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-def school_imp(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_IMP)
-    school_year = school_year_or_404(year)
-    can_manage = Perm.MANAGE_IMP in school_perms(request.user, school)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
-    data = selectors.school_imp(school, school_year)
-    named = selectors.plan_holder_ids(school, school_year) if can_manage else set()
-    staff = school_staff(school) if can_manage else []
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    bound = request.POST if action else None
-    award_form = _award_form(bound if action == "award" else None, rates=data.rates, staff=staff, named=named)
-    opinion_forms = {
-        body: OpinionForm(
-            bound if action == f"opinion-{body}" else None,
-            prefix=body,
-            initial=OpinionForm.initial_for(data.opinions.get(body)),
+def _school_imp_forms(action: str, data, *, rates, staff, named, opinions) -> dict:
+    """The page's forms by action name; only the posted one is bound."""
+
+    def bound(name):
+        return data if action == name else None
+
+    forms = {"award": _award_form(bound("award"), rates=rates, staff=staff, named=named)}
+    for body in (BoardOpinion.Body.CP, BoardOpinion.Body.CA):
+        forms[f"opinion-{body}"] = OpinionForm(
+            bound(f"opinion-{body}"), prefix=body, initial=OpinionForm.initial_for(opinions.get(body))
         )
-        for body in (BoardOpinion.Body.CP, BoardOpinion.Body.CA)
-    }
-    reduction_form = ReductionForm(
-        bound if action == "reduction" else None, staff=staff, named_ids=named, prefix="reduction"
+    forms["reduction"] = ReductionForm(bound("reduction"), staff=staff, named_ids=named, prefix="reduction")
+    return forms
+
+
+def _post_award(request, page, form, _action) -> str:
+    propose = "propose" in request.POST
+    award = services.award_prepare(
+        school=page.school, school_year=page.school_year, propose=propose, by=request.user, **form.values
+    )
+    text = (
+        _("L'IMP de %(name)s est proposée : elle attend son accord.")
+        if propose
+        else _("L'IMP de %(name)s est enregistrée en brouillon.")
+    )
+    return text % {"name": award.person.full_name}
+
+
+def _post_opinion(request, page, form, action) -> str:
+    opinion = services.opinion_record(
+        school=page.school, school_year=page.school_year, body=action[8:], by=request.user, **form.cleaned_data
+    )
+    return _("L'avis du %(body)s est enregistré.") % {"body": opinion.get_body_display().lower()}
+
+
+def _post_reduction(request, page, form, _action) -> str:
+    reduction = services.reduction_create(
+        school=page.school,
+        school_year=page.school_year,
+        person=form.staff[int(form.cleaned_data["person"])],
+        hours=form.cleaned_data["hours"],
+        by=request.user,
+    )
+    return _("L'allègement de service de %(name)s est enregistré.") % {"name": reduction.person.full_name}
+
+
+SCHOOL_IMP_ACTIONS = {
+    "award": _post_award,
+    "opinion-cp": _post_opinion,
+    "opinion-ca": _post_opinion,
+    "reduction": _post_reduction,
+}
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.VIEW_IMP, post=Perm.MANAGE_IMP)
+def school_imp(request, page: SchoolPage):
+    """The school's IMP of the year; each form posts its action (the submit's "action" value) here."""
+    can_manage = page.can(Perm.MANAGE_IMP)
+    data = selectors.school_imp(page.school, page.school_year)
+    named = selectors.plan_holder_ids(page.school, page.school_year) if can_manage else set()
+    staff = school_staff(page.school) if can_manage else []
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms = _school_imp_forms(
+        action, request.POST if action else None, rates=data.rates, staff=staff, named=named, opinions=data.opinions
     )
     error: DomainError | None = None
-    status = 200
-    if action == "award" and award_form.is_valid():
+    if action in SCHOOL_IMP_ACTIONS and forms[action].is_valid():
         try:
-            with transaction.atomic():  # proposed at once, or not created at all
-                award = services.award_create(
-                    school=school, school_year=school_year, by=request.user, **award_form.values
-                )
-                if "propose" in request.POST:
-                    services.award_propose(award=award, by=request.user)
+            messages.success(request, SCHOOL_IMP_ACTIONS[action](request, page, forms[action], action))
         except DomainError as exc:
             error = exc
         else:
-            text = (
-                _("L'IMP de %(name)s est proposée : elle attend son accord.")
-                if "propose" in request.POST
-                else _("L'IMP de %(name)s est enregistrée en brouillon.")
-            )
-            messages.success(request, text % {"name": award.person.full_name})
             return redirect(request.path)
-    elif action.startswith("opinion-") and action[8:] in opinion_forms and opinion_forms[action[8:]].is_valid():
-        form = opinion_forms[action[8:]]
-        try:
-            opinion = services.opinion_record(
-                school=school, school_year=school_year, body=action[8:], by=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            error = exc
-        else:
-            messages.success(
-                request, _("L'avis du %(body)s est enregistré.") % {"body": opinion.get_body_display().lower()}
-            )
-            return redirect(request.path)
-    elif action == "reduction" and reduction_form.is_valid():
-        try:
-            reduction = services.reduction_create(
-                school=school,
-                school_year=school_year,
-                person=reduction_form.staff[int(reduction_form.cleaned_data["person"])],
-                hours=reduction_form.cleaned_data["hours"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            error = exc
-        else:
-            messages.success(
-                request, _("L'allègement de service de %(name)s est enregistré.") % {"name": reduction.person.full_name}
-            )
-            return redirect(request.path)
-    if action:
-        status = 400
+    context = _school_imp_context(page, data, forms, staff, named) | {"error": error, "action": action}
+    return render(request, "imp/school_imp.html", context, status=400 if action else 200)
+
+
+def _school_imp_context(page, data, forms, staff, named) -> dict:
+    school, school_year = page.school, page.school_year
     live_ids = {a.person_id for a in data.live_awards}
-    return render(
-        request,
-        "imp/school_imp.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "years": _nearby_years(school_year),
-            "data": data,
-            "can_manage": can_manage,
-            "award_form": award_form,
-            "opinion_forms": opinion_forms,
-            "reduction_form": reduction_form,
-            "error": error,
-            "action": action,
-            "without_award": [p for p in staff if p.pk in named and p.pk not in live_ids],
-            "title": _("IMP %(year)s — %(school)s") % {"year": school_year.name, "school": school.name},
-            "breadcrumb_data": {
-                "links": _school_links(school, school_year)[:1],
-                "current": _("IMP %(year)s") % {"year": school_year.name},
-            },
+    return {
+        "school": school,
+        "school_year": school_year,
+        "years": _nearby_years(school_year),
+        "data": data,
+        "can_manage": page.can(Perm.MANAGE_IMP),
+        "award_form": forms["award"],
+        "opinion_forms": {body: forms[f"opinion-{body}"] for body in (BoardOpinion.Body.CP, BoardOpinion.Body.CA)},
+        "reduction_form": forms["reduction"],
+        "without_award": [p for p in staff if p.pk in named and p.pk not in live_ids],
+        "title": _("IMP %(year)s — %(school)s") % {"year": school_year.name, "school": school.name},
+        "breadcrumb_data": {
+            "links": _school_links(school, school_year)[:1],
+            "current": _("IMP %(year)s") % {"year": school_year.name},
         },
-        status=status,
-    )
+    }
 
 
 # --- one award ----------------------------------------------------------------------------------------------------
 
 
-def _award_or_404(school, school_year, pk) -> ImpAward:
-    award = selectors.award_detail(school, school_year, pk)
-    if award is None:
-        raise Http404(_("Aucune IMP de cet établissement ne porte ce numéro."))
-    return award
+def _update(request, award, forms) -> str:
+    form = forms["update"]
+    services.award_update(
+        award=award, expected_version=form.cleaned_data["version"] or 0, by=request.user, **form.values
+    )
+    return _("Les modifications sont enregistrées.")
 
 
-def _award_action(request, award, action, forms) -> str:
-    """Run the principal's action on the award; return the success message (DomainError on refusal)."""
-    by = request.user
-    if action == "update":
-        form = forms["update"]
-        services.award_update(award=award, expected_version=form.cleaned_data["version"] or 0, by=by, **form.values)
-        return _("Les modifications sont enregistrées.")
-    if action == "propose":
-        services.award_propose(award=award, by=by)
-        return _("L'IMP est proposée à %(name)s : elle attend son accord.") % {"name": award.person.full_name}
-    if action == "withdraw":
-        services.award_withdraw(award=award, by=by)
-        return _("L'IMP est retirée : elle ne compte plus dans l'enveloppe.")
-    if action == "service_done":
-        data = forms["service_done"].cleaned_data
-        services.award_declare_service_done(award=award, done_on=data["done_on"], ended_on=data["ended_on"], by=by)
-        return _("Le service fait est déclaré.")
-    if action == "leave":
-        services.leave_add(award=award, by=by, **forms["leave"].cleaned_data)
-        return _("Le congé est enregistré.")
-    if action == "replacement":
-        data = dict(forms["replacement"].cleaned_data)
-        data["person"] = forms["replacement"].staff[int(data["person"])]
-        services.replacement_add(award=award, by=by, **data)
-        return _("Le remplacement est enregistré.")
-    if action == "leave_remove":
-        leave = get_object_or_404(award.leaves.all(), pk=_int_or_none(request.POST.get("leave")))
-        services.leave_remove(leave=leave, by=by)
-        return _("Le congé est supprimé.")
-    if action == "replacement_remove":
-        replacement = get_object_or_404(award.replacements.all(), pk=_int_or_none(request.POST.get("replacement")))
-        services.replacement_remove(replacement=replacement, by=by)
-        return _("Le remplacement est supprimé.")
-    raise Http404
+def _propose(request, award, _forms) -> str:
+    services.award_propose(award=award, by=request.user)
+    return _("L'IMP est proposée à %(name)s : elle attend son accord.") % {"name": award.person.full_name}
 
 
+def _withdraw(request, award, _forms) -> str:
+    services.award_withdraw(award=award, by=request.user)
+    return _("L'IMP est retirée : elle ne compte plus dans l'enveloppe.")
+
+
+def _service_done(request, award, forms) -> str:
+    data = forms["service_done"].cleaned_data
+    services.award_declare_service_done(
+        award=award, done_on=data["done_on"], ended_on=data["ended_on"], by=request.user
+    )
+    return _("Le service fait est déclaré.")
+
+
+def _leave(request, award, forms) -> str:
+    services.leave_add(award=award, by=request.user, **forms["leave"].cleaned_data)
+    return _("Le congé est enregistré.")
+
+
+def _replacement(request, award, forms) -> str:
+    data = dict(forms["replacement"].cleaned_data)
+    data["person"] = forms["replacement"].staff[int(data["person"])]
+    services.replacement_add(award=award, by=request.user, **data)
+    return _("Le remplacement est enregistré.")
+
+
+def _leave_remove(request, award, _forms) -> str:
+    leave = get_object_or_404(award.leaves.all(), pk=_int_or_none(request.POST.get("leave")))
+    services.leave_remove(leave=leave, by=request.user)
+    return _("Le congé est supprimé.")
+
+
+def _replacement_remove(request, award, _forms) -> str:
+    replacement = get_object_or_404(award.replacements.all(), pk=_int_or_none(request.POST.get("replacement")))
+    services.replacement_remove(replacement=replacement, by=request.user)
+    return _("Le remplacement est supprimé.")
+
+
+# The principal's actions on an award, by the posted "action": each runs one service and says what it did.
+AWARD_ACTIONS = {
+    "update": _update,
+    "propose": _propose,
+    "withdraw": _withdraw,
+    "service_done": _service_done,
+    "leave": _leave,
+    "replacement": _replacement,
+    "leave_remove": _leave_remove,
+    "replacement_remove": _replacement_remove,
+}
 FORM_ACTIONS = ("update", "service_done", "leave", "replacement")
 
 
-@require_http_methods(["GET", "POST"])
-def award_page(request, uai: str, year: str, pk: int):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_IMP)
-    school_year = school_year_or_404(year)
-    can_manage = Perm.MANAGE_IMP in school_perms(request.user, school)
-    if request.method == "POST" and not can_manage:
-        raise PermissionDenied
-    award = _award_or_404(school, school_year, pk)
-    staff = school_staff(school, include_ids={award.person_id}) if can_manage else []
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    bound = request.POST if action else None
-    rates = services.legal_rates(school_year) if can_manage else []
-    forms = {
+def _award_forms(action: str, data, *, award, staff, rates) -> dict:
+    """The award page's forms by action name; only the posted one is bound."""
+
+    def bound(name):
+        return data if action == name else None
+
+    return {
         "update": _award_form(
-            bound if action == "update" else None,
+            bound("update"),
             rates=rates,
             staff=staff,
             named=set(),
             initial=AwardForm.initial_for(award),
             prefix="update",
         ),
-        "service_done": ServiceDoneForm(bound if action == "service_done" else None, prefix="done"),
-        "leave": LeaveForm(bound if action == "leave" else None, prefix="leave"),
+        "service_done": ServiceDoneForm(bound("service_done"), prefix="done"),
+        "leave": LeaveForm(bound("leave"), prefix="leave"),
         "replacement": ReplacementForm(
-            bound if action == "replacement" else None,
-            staff=[p for p in staff if p.pk != award.person_id],
-            prefix="replacement",
+            bound("replacement"), staff=[p for p in staff if p.pk != award.person_id], prefix="replacement"
         ),
     }
-    error: DomainError | None = None
-    status = 200
-    if action:
-        if action in FORM_ACTIONS and not forms[action].is_valid():
-            status = 400
-        else:
-            try:
-                text = _award_action(request, award, action, forms)
-            except ConflictError as exc:
-                error, status = exc, 409
-            except DomainError as exc:
-                error, status = exc, 400
-            else:
-                messages.success(request, text)
-                return redirect(request.path)
-    schedule = selectors.schedule_of([award]) if award.is_payable else None
-    return render(
-        request,
-        "imp/award.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "award": award,
-            "schedule": schedule,
-            "can_manage": can_manage,
-            "editable": can_manage and award.state in services.EDITABLE_STATES,
-            "followed": can_manage and award.state in services.FOLLOWED_STATES,
-            "can_close": can_manage and award.state in (ImpAward.State.VALIDATED, ImpAward.State.PAYING),
-            "update_form": forms["update"],
-            "done_form": forms["service_done"],
-            "leave_form": forms["leave"],
-            "replacement_form": forms["replacement"],
-            "action": action,
-            "error": error,
-            "title": _("IMP de %(name)s — %(year)s") % {"name": award.person.full_name, "year": school_year.name},
-            "breadcrumb_data": {"links": _school_links(school, school_year), "current": award.person.full_name},
-        },
-        status=status,
+
+
+def _award_post(request, award, action: str, forms) -> tuple[DomainError | None, int]:
+    """Run the posted action: (None, 302) when done (its message queued), else the error and the status."""
+    if action not in AWARD_ACTIONS:
+        raise Http404
+    if action in FORM_ACTIONS and not forms[action].is_valid():
+        return None, 400
+    try:
+        messages.success(request, AWARD_ACTIONS[action](request, award, forms))
+    except ConflictError as exc:
+        return exc, 409
+    except DomainError as exc:
+        return exc, 400
+    return None, 302
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.VIEW_IMP, post=Perm.MANAGE_IMP)
+def award_page(request, page: SchoolPage, pk: int):
+    """One award: its schedule and history; the principal changes it and follows it here."""
+    award = object_or_404(
+        selectors.award_details(page.school, page.school_year),
+        _("Aucune IMP de cet établissement ne porte ce numéro."),
+        pk=pk,
     )
+    can_manage = page.can(Perm.MANAGE_IMP)
+    staff = school_staff(page.school, include_ids={award.person_id}) if can_manage else []
+    rates = services.legal_rates(page.school_year) if can_manage else []
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms = _award_forms(action, request.POST if action else None, award=award, staff=staff, rates=rates)
+    error, status = _award_post(request, award, action, forms) if action else (None, 200)
+    if status == 302:
+        return redirect(request.path)
+    context = _award_context(request, page, award, forms) | {"action": action, "error": error}
+    return render(request, "imp/award.html", context, status=status)
+
+
+def _award_context(request, page, award, forms) -> dict:
+    school, school_year = page.school, page.school_year
+    return {
+        "school": school,
+        "school_year": school_year,
+        "award": award,
+        "schedule": selectors.schedule_of([award]) if award.is_payable else None,
+        "can_manage": page.can(Perm.MANAGE_IMP),
+        "can": award.abilities(request.user, perms=page.perms),
+        "update_form": forms["update"],
+        "done_form": forms["service_done"],
+        "leave_form": forms["leave"],
+        "replacement_form": forms["replacement"],
+        "title": _("IMP de %(name)s — %(year)s") % {"name": award.person.full_name, "year": school_year.name},
+        "breadcrumb_data": {"links": _school_links(school, school_year), "current": award.person.full_name},
+    }
 
 
 # --- payment schedules --------------------------------------------------------------------------------------------
@@ -310,9 +330,9 @@ def _csv_response(filename: str, rows: list[list[str]]) -> HttpResponse:
 
 
 @require_GET
-def schedule_page(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_IMP)
-    school_year = school_year_or_404(year)
+@school_page(Perm.VIEW_IMP)
+def schedule_page(request, page: SchoolPage):
+    school, school_year = page.school, page.school_year
     schedule = selectors.school_schedule(school, school_year)
     return render(
         request,
@@ -328,9 +348,9 @@ def schedule_page(request, uai: str, year: str):
 
 
 @require_GET
-def schedule_csv(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_IMP)
-    school_year = school_year_or_404(year)
+@school_page(Perm.VIEW_IMP)
+def schedule_csv(request, page: SchoolPage):
+    school, school_year = page.school, page.school_year
     rows = selectors.csv_rows(selectors.school_schedule(school, school_year))
     return _csv_response(f"echeancier-imp-{school.uai}-{school_year.name}.csv", rows)
 
@@ -338,44 +358,51 @@ def schedule_csv(request, uai: str, year: str):
 # --- the referent's own awards ------------------------------------------------------------------------------------
 
 
+def _accept(request, award, version: int, _form) -> str:
+    services.award_accept(award=award, expected_version=version, by=request.user)
+    return _("Vous avez accepté l'IMP : le rectorat la validera après l'avis du conseil d'administration.")
+
+
+def _decline(request, award, version: int, form) -> str:
+    if not form.is_valid():
+        raise Http404
+    services.award_decline(award=award, expected_version=version, reason=form.cleaned_data["reason"], by=request.user)
+    return _("Vous avez refusé l'IMP. Le chef d'établissement en est informé sur sa page.")
+
+
+MY_AWARD_ACTIONS = {"accept": _accept, "decline": _decline}
+
+
+def _my_award_post(request) -> None:
+    """The holder's answer to a proposed award (the submit's "action": accept or decline)."""
+    award = get_object_or_404(
+        ImpAward.objects.filter(person__user=request.user).select_related("person"),
+        pk=_int_or_none(request.POST.get("award")),
+    )
+    answer = MY_AWARD_ACTIONS.get(request.POST.get("action"))
+    if answer is None:
+        raise Http404
+    form = DeclineForm(request.POST, prefix=f"decline-{award.pk}")
+    try:
+        messages.success(request, answer(request, award, _int_or_none(request.POST.get("version")) or 0, form))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
 @require_http_methods(["GET", "POST"])
 def my_awards(request):
     if request.method == "POST":
-        award = get_object_or_404(
-            ImpAward.objects.filter(person__user=request.user).select_related("person"),
-            pk=_int_or_none(request.POST.get("award")),
-        )
-        action = request.POST.get("action")
-        decline_form = DeclineForm(request.POST, prefix=f"decline-{award.pk}")
-        version = _int_or_none(request.POST.get("version")) or 0
-        try:
-            if action == "accept":
-                services.award_accept(award=award, expected_version=version, by=request.user)
-                messages.success(
-                    request,
-                    _("Vous avez accepté l'IMP : le rectorat la validera après l'avis du conseil d'administration."),
-                )
-            elif action == "decline" and decline_form.is_valid():
-                services.award_decline(
-                    award=award, expected_version=version, reason=decline_form.cleaned_data["reason"], by=request.user
-                )
-                messages.success(
-                    request, _("Vous avez refusé l'IMP. Le chef d'établissement en est informé sur sa page.")
-                )
-            else:
-                raise Http404
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        _my_award_post(request)
         return redirect("imp:mine")
     data = selectors.my_imp(request.user)
+    for award in data.awards:
+        award.can = award.abilities(request.user)
     return render(
         request,
         "imp/mine.html",
         {
             "data": data,
-            "decline_forms": {
-                a.pk: DeclineForm(prefix=f"decline-{a.pk}") for a in data.awards if a.state == ImpAward.State.PROPOSED
-            },
+            "decline_forms": {a.pk: DeclineForm(prefix=f"decline-{a.pk}") for a in data.awards if a.can["decline"]},
             "title": _("Mes IMP"),
             "breadcrumb_data": {"links": [], "current": _("Mes IMP")},
         },
@@ -397,21 +424,34 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def _queue_action(request, academie_ids) -> None:
+def _queue_selection(request, academie_ids) -> tuple[str, list[ImpAward]]:
+    """The button pressed (validate, reject, pay: one award, or the "_selected" ones ticked) and its awards."""
     scope = selectors.queue(academie_ids, status="all")
+    selected = [_int_or_none(v) for v in request.POST.getlist("awards")]
+    for name in QUEUE_ACTIONS:
+        if name in request.POST:
+            return name, [get_object_or_404(scope, pk=_int_or_none(request.POST[name]))]
+        if f"{name}_selected" in request.POST:
+            return name, list(scope.filter(pk__in=[pk for pk in selected if pk]))
+    raise Http404
+
+
+QUEUE_ACTIONS = {
+    "validate": lambda award, reason, by: services.award_validate(award=award, by=by),
+    "reject": lambda award, reason, by: services.award_reject(award=award, reason=reason, by=by),
+    "pay": lambda award, reason, by: services.award_start_payment(award=award, by=by),
+}
+QUEUE_DONE = {
+    "validate": lambda done: ngettext("%(count)d IMP validée.", "%(count)d IMP validées.", done),
+    "reject": lambda done: ngettext("%(count)d IMP rejetée.", "%(count)d IMP rejetées.", done),
+    "pay": lambda done: ngettext("%(count)d IMP mise en paiement.", "%(count)d IMP mises en paiement.", done),
+}
+
+
+def _queue_action(request, academie_ids) -> None:
+    action, awards = _queue_selection(request, academie_ids)
     reject_form = RejectForm(request.POST, prefix="reject")
     reason = reject_form.cleaned_data["reason"] if reject_form.is_valid() else ""
-    selected = [_int_or_none(v) for v in request.POST.getlist("awards")]
-    action, awards = None, []
-    for name in ("validate", "reject", "pay"):
-        if name in request.POST:
-            action, awards = name, [get_object_or_404(scope, pk=_int_or_none(request.POST[name]))]
-            break
-        if f"{name}_selected" in request.POST:
-            action, awards = name, list(scope.filter(pk__in=[pk for pk in selected if pk]))
-            break
-    if action is None:
-        raise Http404
     if not awards:
         messages.warning(request, _("Cochez au moins une IMP."))
         return
@@ -421,23 +461,13 @@ def _queue_action(request, academie_ids) -> None:
     done, errors = 0, []
     for award in awards:
         try:
-            if action == "validate":
-                services.award_validate(award=award, by=request.user)
-            elif action == "reject":
-                services.award_reject(award=award, reason=reason, by=request.user)
-            else:
-                services.award_start_payment(award=award, by=request.user)
+            QUEUE_ACTIONS[action](award, reason, request.user)
         except DomainError as exc:
             errors.append(f"{award.school.name} — {award.person.full_name} : {exc.message}")
         else:
             done += 1
-    texts = {
-        "validate": ngettext("%(count)d IMP validée.", "%(count)d IMP validées.", done),
-        "reject": ngettext("%(count)d IMP rejetée.", "%(count)d IMP rejetées.", done),
-        "pay": ngettext("%(count)d IMP mise en paiement.", "%(count)d IMP mises en paiement.", done),
-    }
     if done:
-        messages.success(request, texts[action] % {"count": done})
+        messages.success(request, QUEUE_DONE[action](done) % {"count": done})
     for text in errors:
         messages.error(request, text)
 
@@ -461,6 +491,8 @@ def queue_page(request):
         q=(cleaned.get("q") or "").strip(),
     )
     page = Paginator(awards, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for award in page.object_list:
+        award.can = award.abilities(request.user)
     return render(
         request,
         "imp/queue.html",
@@ -479,10 +511,8 @@ def queue_page(request):
 # --- the rectorat: envelopes --------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-def envelopes_page(request):
-    academie_ids = require_academie_perm(request.user, Perm.MANAGE_ENVELOPES)
-    current = SchoolYear.current()
+def _envelope_year(request, current: SchoolYear) -> tuple[YearForm, SchoolYear]:
+    """The year chosen in the form (GET or POST), the current one by default."""
     years = _nearby_years(current)
     source = request.POST if request.method == "POST" else request.GET
     year_form = (
@@ -493,83 +523,89 @@ def envelopes_page(request):
     school_year = next(
         (y for y in years if year_form.is_valid() and str(y.start_year) == year_form.cleaned_data["year"]), current
     )
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    envelope_form = EnvelopeForm(request.POST if action == "set" else None, prefix="envelope")
-    import_form = EnvelopeImportForm(
-        request.POST if action == "import" else None, request.FILES if action == "import" else None, prefix="import"
-    )
-    import_errors: list[str] = []
-    status = 200
-    here = f"{request.path}?year={school_year.start_year}"
-    if action == "set" and envelope_form.is_valid():
-        school = School.objects.filter(
-            uai=envelope_form.cleaned_data["uai"], departement__academie_id__in=list(academie_ids)
-        ).first()
-        if school is None:
-            envelope_form.add_error("uai", _("Aucun établissement de votre académie n'a cet UAI."))
-        else:
-            try:
-                services.envelope_set(
-                    school=school, school_year=school_year, amount=envelope_form.cleaned_data["amount"], by=request.user
-                )
-            except DomainError as exc:
-                envelope_form.add_error("amount", exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("L'enveloppe %(year)s de %(school)s est enregistrée.")
-                    % {"year": school_year.name, "school": school.name},
-                )
-                return redirect(here)
-    elif action == "import" and import_form.is_valid():
-        try:
-            result = services.envelope_import(
-                academie_ids=academie_ids,
-                school_year=school_year,
-                data=import_form.cleaned_data["file"].read(1_000_001),
-                by=request.user,
-            )
-        except EnvelopeImportError as exc:
-            import_errors = [exc.message, *exc.errors]
-        except DomainError as exc:
-            import_errors = [exc.message]
-        else:
-            messages.success(
-                request,
-                _(
-                    "Import terminé : %(created)d enveloppe(s) notifiée(s), %(updated)d ajustée(s), %(unchanged)d inchangée(s)."
-                )
-                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            )
-            return redirect(here)
-    elif action not in ("", "set", "import"):
-        raise Http404
-    if action:
-        status = 400
-    q = request.GET.get("q", "").strip()
-    schools = School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True).select_related(
-        "departement"
-    )
-    if q:
-        schools = schools.search(q)
-    page = Paginator(schools.order_by("departement__code", "name", "uai"), ENVELOPES_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
+    return year_form, school_year
+
+
+def _envelope_set(request, form, academie_ids, school_year) -> bool:
+    """Set one school's envelope; False with the form's errors when refused."""
+    school = School.objects.filter(
+        uai=form.cleaned_data["uai"], departement__academie_id__in=list(academie_ids)
+    ).first()
+    if school is None:
+        form.add_error("uai", _("Aucun établissement de votre académie n'a cet UAI."))
+        return False
+    try:
+        services.envelope_set(
+            school=school, school_year=school_year, amount=form.cleaned_data["amount"], by=request.user
+        )
+    except DomainError as exc:
+        form.add_error("amount", exc.message)
+        return False
+    messages.success(
         request,
-        "imp/envelopes.html",
-        {
-            "school_year": school_year,
-            "year_form": year_form,
-            "envelope_form": envelope_form,
-            "import_form": import_form,
-            "import_errors": import_errors,
-            "page": page,
-            "rows": selectors.envelope_rows(list(page.object_list), school_year),
-            "q": q,
-            "query": urlencode({"year": school_year.start_year, "q": q}),
-            "title": _("Enveloppes IMP %(year)s") % {"year": school_year.name},
-            "breadcrumb_data": {"links": [], "current": _("Enveloppes IMP")},
-        },
-        status=status,
+        _("L'enveloppe %(year)s de %(school)s est enregistrée.") % {"year": school_year.name, "school": school.name},
     )
+    return True
+
+
+def _envelope_import(request, form, academie_ids, school_year) -> list[str]:
+    """Import the CSV file of envelopes; the errors to show (none when imported)."""
+    try:
+        result = services.envelope_import(
+            academie_ids=academie_ids,
+            school_year=school_year,
+            data=form.cleaned_data["file"].read(1_000_001),
+            by=request.user,
+        )
+    except EnvelopeImportError as exc:
+        return [exc.message, *exc.errors]
+    except DomainError as exc:
+        return [exc.message]
+    messages.success(
+        request,
+        _("Import terminé : %(created)d enveloppe(s) notifiée(s), %(updated)d ajustée(s), %(unchanged)d inchangée(s).")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return []
+
+
+@require_http_methods(["GET", "POST"])
+def envelopes_page(request):
+    """The rectorat's envelopes of a year: set one (action "set"), import a CSV file (action "import"), the list."""
+    academie_ids = require_academie_perm(request.user, Perm.MANAGE_ENVELOPES)
+    year_form, school_year = _envelope_year(request, SchoolYear.current())
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action not in ("", "set", "import"):
+        raise Http404
+    envelope_form = EnvelopeForm(request.POST if action == "set" else None, prefix="envelope")
+    files = request.FILES if action == "import" else None
+    import_form = EnvelopeImportForm(request.POST if action == "import" else None, files, prefix="import")
+    import_errors: list[str] = []
+    if (
+        action == "set"
+        and envelope_form.is_valid()
+        and _envelope_set(request, envelope_form, academie_ids, school_year)
+    ):
+        return redirect(f"{request.path}?year={school_year.start_year}")
+    if action == "import" and import_form.is_valid():
+        import_errors = _envelope_import(request, import_form, academie_ids, school_year)
+        if not import_errors:
+            return redirect(f"{request.path}?year={school_year.start_year}")
+    forms = {"year_form": year_form, "envelope_form": envelope_form, "import_form": import_form}
+    context = _envelopes_context(request, academie_ids, school_year) | forms | {"import_errors": import_errors}
+    return render(request, "imp/envelopes.html", context, status=400 if action else 200)
+
+
+def _envelopes_context(request, academie_ids, school_year) -> dict:
+    q = request.GET.get("q", "").strip()
+    schools = selectors.envelope_schools(academie_ids, q)
+    page = Paginator(schools, ENVELOPES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "school_year": school_year,
+        "page": page,
+        "rows": selectors.envelope_rows(list(page.object_list), school_year),
+        "q": q,
+        "query": urlencode({"year": school_year.start_year, "q": q}),
+        "title": _("Enveloppes IMP %(year)s") % {"year": school_year.name},
+        "breadcrumb_data": {"links": [], "current": _("Enveloppes IMP")},
+    }

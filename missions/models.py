@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from schools.access import Perm
 from schools.models import AuthorizedAction, Person, School, SchoolYear
 
 
@@ -94,6 +95,25 @@ class AllocationPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} — {self.school_year}"
+
+    def abilities(self, perms) -> dict[str, bool]:
+        """What a user holding perms in the plan's school may do with it now (PLAN_TRANSITIONS)."""
+        return {
+            action: self.state in sources and perm in perms
+            for action, (sources, _target, perm) in PLAN_TRANSITIONS.items()
+        }
+
+
+# The one table of what may happen to a plan: action -> (states it may start from, state it leads to or None when
+# the state stays, the perm it takes). A submitted plan may still be corrected and submitted again.
+PLAN_TRANSITIONS = {
+    "edit": ((AllocationPlan.State.DRAFT, AllocationPlan.State.SUBMITTED), None, Perm.EDIT_PLAN),
+    "submit": (
+        (AllocationPlan.State.DRAFT, AllocationPlan.State.SUBMITTED),
+        AllocationPlan.State.SUBMITTED,
+        Perm.EDIT_PLAN,
+    ),
+}
 
 
 class PlanRow(models.Model):

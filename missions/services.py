@@ -8,7 +8,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from missions.models import AllocationPlan, Mission, PlanRow
+from missions.models import (
+    AllocationPlan,
+    Mission,
+    PlanRow,
+)
 from missions.plan_emails import notify_plan_submitted
 from missions.selectors import authorized_actions as school_authorized_actions
 from missions.selectors import catalogue, plan_check, plan_for, school_staff

@@ -1,7 +1,6 @@
 """The allocation table: thin views over the access layer, services and selectors."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +13,8 @@ from missions.models import AllocationPlan, Mission
 from missions.selectors import check_inputs, plan_for, plan_view
 from missions.services import plan_get_or_create, plan_rollover, plan_rollover_source, plan_save, plan_submit
 from rupn.lib.errors import ConflictError, DomainError
-from schools.access import Perm, get_school_or_404, school_perms
-from schools.selectors import procedure_sheets_for_rows, school_year_or_404
+from schools.access import Perm, SchoolPage, school_page
+from schools.selectors import procedure_sheets_for_rows
 
 
 def _breadcrumb(school, school_year) -> dict:
@@ -55,93 +54,103 @@ def _forms_valid(plan_form, row_forms) -> bool:
     return all([plan_form.is_valid(), *[form.is_valid() for form in row_forms]])
 
 
-@require_http_methods(["GET", "POST"])
-def allocation(request, uai: str, year: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PLAN)
-    school_year = school_year_or_404(year)
-    can_edit = Perm.EDIT_PLAN in school_perms(request.user, school)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
-    plan = plan_for(school, school_year)
-    if plan is None and can_edit:
-        plan_get_or_create(school=school, school_year=school_year)
-        plan = plan_for(school, school_year)
-    context = {
+def _allocation_post(request, context, plan, view, sheets, people):
+    """Save the posted table (and submit it when asked); on refusal, the page again with what was typed."""
+    status = 200
+    plan_form = PlanForm(request.POST)
+    row_forms = build_row_forms(
+        plan, view.missions, view.staff, data=request.POST, authorized=view.authorized, sheets=sheets
+    )
+    if _forms_valid(plan_form, row_forms):
+        try:
+            plan = plan_save(
+                plan=plan,
+                expected_version=plan_form.cleaned_data["version"],
+                has_tablets=plan_form.cleaned_data["has_tablets"],
+                rows=[form.to_input() for form in row_forms],
+                by=request.user,
+            )
+        except ConflictError as error:
+            context["conflict"] = error.message
+            # Keep what the user typed, but let the next save go through against the current version.
+            data = request.POST.copy()
+            data["version"] = str(AllocationPlan.objects.get(pk=plan.pk).version)
+            plan_form = PlanForm(data)
+            plan_form.is_valid()
+            status = 409
+        except DomainError as error:
+            context["error"] = error
+            status = 400
+        else:
+            return _after_save(request, plan)
+    else:
+        status = 400
+    check = _typed_check(plan_form, row_forms, view)
+    context["training"] = [people[pk] for pk in check.training_ids if pk in people]
+    return _allocation_table(request, context | {"check": check}, plan_form, row_forms, view, status=status)
+
+
+def _typed_check(plan_form, row_forms, view):
+    """The rules on what was typed (the valid rows), as the page shows them."""
+    return check_inputs(
+        [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
+        missions=view.missions,
+        staff=view.staff,
+        authorized=view.authorized,
+        has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
+    )
+
+
+def _allocation_table(request, context, plan_form, row_forms, view, *, status=200):
+    groups = _row_groups(row_forms, view.missions, context["check"])
+    context = context | {"plan_form": plan_form, "row_forms": row_forms, "groups": groups}
+    return render(request, "missions/allocation.html", context, status=status)
+
+
+def _allocation_context(page, plan) -> dict:
+    school, school_year = page.school, page.school_year
+    return {
         "school": school,
         "school_year": school_year,
-        "can_edit": can_edit,
+        "can_edit": page.can(Perm.EDIT_PLAN),
         "plan": plan,
         "title": _("Répartition des missions – %(school)s – %(year)s")
         % {"school": school.name, "year": school_year.name},
         "conflict": "",
         "error": None,
+        "breadcrumb_data": _breadcrumb(school, school_year),
     }
-    context["breadcrumb_data"] = _breadcrumb(school, school_year)
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.VIEW_PLAN, post=Perm.EDIT_PLAN)
+def allocation(request, page: SchoolPage):
+    """The year's allocation table: the principal fills it in (a draft is started on first visit), others read it."""
+    school, school_year = page.school, page.school_year
+    can_edit = page.can(Perm.EDIT_PLAN)
+    plan = plan_for(school, school_year)
+    if plan is None and can_edit:
+        plan_get_or_create(school=school, school_year=school_year)
+        plan = plan_for(school, school_year)
+    context = _allocation_context(page, plan)
     if plan is None:
         return render(request, "missions/allocation_empty.html", context)
-
     view = plan_view(plan)
     sheets = procedure_sheets_for_rows(school, school_year, view.missions, view.authorized)
     people = {p.pk: p for p in view.staff}
-    context.update(
-        view=view,
-        training=[people[pk] for pk in view.check.training_ids if pk in people],
-        training_events=staff_training_events(view.staff, school_year),
-    )
+    context["view"] = view
+    context["training"] = [people[pk] for pk in view.check.training_ids if pk in people]
+    context["training_events"] = staff_training_events(view.staff, school_year)
+    context["check"] = view.check
     if not can_edit:
-        context["check"] = view.check
-        context["groups"] = _row_groups(
-            _readonly_rows(plan, view.missions, view.authorized, sheets, request.user), view.missions, view.check
-        )
+        rows = _readonly_rows(plan, view.missions, view.authorized, sheets, request.user)
+        context["groups"] = _row_groups(rows, view.missions, view.check)
         return render(request, "missions/allocation_readonly.html", context)
-
-    status = 200
     if request.method == "POST":
-        plan_form = PlanForm(request.POST)
-        row_forms = build_row_forms(
-            plan, view.missions, view.staff, data=request.POST, authorized=view.authorized, sheets=sheets
-        )
-        if _forms_valid(plan_form, row_forms):
-            try:
-                plan = plan_save(
-                    plan=plan,
-                    expected_version=plan_form.cleaned_data["version"],
-                    has_tablets=plan_form.cleaned_data["has_tablets"],
-                    rows=[form.to_input() for form in row_forms],
-                    by=request.user,
-                )
-            except ConflictError as error:
-                context["conflict"] = error.message
-                # Keep what the user typed, but let the next save go through against the current version.
-                data = request.POST.copy()
-                data["version"] = str(AllocationPlan.objects.get(pk=plan.pk).version)
-                plan_form = PlanForm(data)
-                plan_form.is_valid()
-                status = 409
-            except DomainError as error:
-                context["error"] = error
-                status = 400
-            else:
-                return _after_save(request, plan)
-        else:
-            status = 400
-        check = check_inputs(
-            [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
-            missions=view.missions,
-            staff=view.staff,
-            authorized=view.authorized,
-            has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
-        )
-        context["check"] = check
-        context["training"] = [people[pk] for pk in check.training_ids if pk in people]
-    else:
-        plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
-        row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
-        context["check"] = view.check
-    context.update(
-        plan_form=plan_form, row_forms=row_forms, groups=_row_groups(row_forms, view.missions, context["check"])
-    )
-    return render(request, "missions/allocation.html", context, status=status)
+        return _allocation_post(request, context, plan, view, sheets, people)
+    plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
+    row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
+    return _allocation_table(request, context, plan_form, row_forms, view)
 
 
 def _after_save(request, plan):
@@ -179,23 +188,17 @@ def _readonly_rows(plan, missions, authorized, sheets, user):
 
 
 @require_POST
-def allocation_check(request, uai: str, year: str):
+@school_page(Perm.EDIT_PLAN)
+def allocation_check(request, page: SchoolPage):
     """The rule messages for what the principal is typing (the page calls it as they work)."""
-    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_PLAN)
-    school_year = school_year_or_404(year)
+    school, school_year = page.school, page.school_year
     plan = plan_for(school, school_year)
     if plan is None:
         raise Http404
     view = plan_view(plan)
     plan_form = PlanForm(request.POST)
     row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST, authorized=view.authorized)
-    check = check_inputs(
-        [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
-        missions=view.missions,
-        staff=view.staff,
-        authorized=view.authorized,
-        has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
-    )
+    check = _typed_check(plan_form, row_forms, view)
     people = {p.pk: p.full_name for p in view.staff}
     return JsonResponse(
         {
@@ -211,10 +214,10 @@ def allocation_check(request, uai: str, year: str):
 
 
 @require_http_methods(["GET", "POST"])
-def rollover(request, uai: str, year: str):
+@school_page(Perm.EDIT_PLAN)
+def rollover(request, page: SchoolPage):
     """The rentrée copy, on the principal's demand: confirm, then create the year's draft from the last plan."""
-    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_PLAN)
-    school_year = school_year_or_404(year)
+    school, school_year = page.school, page.school_year
     existing = plan_for(school, school_year)
     source = plan_rollover_source(school=school, school_year=school_year)
     if request.method == "POST":

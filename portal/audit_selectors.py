@@ -1,7 +1,8 @@
 """The audit pages' reads: the history rows of a set of schools, newest first, each with what changed.
 
-One page costs a fixed number of queries whatever the history holds: the count and the page of (kind, id) over
-a UNION of the six history tables; per kind present, its records (each with the id of the record before it,
+Plans, their rows, authorized actions and roles are read from django-simple-history; IMP awards and envelopes from
+their own history (AwardEvent, EnvelopeChange: README "Audit"). One page costs a fixed number of queries whatever
+the history holds: the count and the page of (kind, id) over a UNION of the six history tables; per kind present, its records (each with the id of the record before it,
 from a subquery) and those previous records; the holders of the plan rows; then one query per related model
 (people, users, rates, missions, years, schools…) for the labels."""
 
@@ -11,13 +12,13 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from imp.models import Envelope, ImpAward, ImpRate
+from imp.models import AwardEvent, Envelope, EnvelopeChange, ImpAward, ImpRate
 from imp.money import format_euros
 from missions.models import AllocationPlan, Mission, PlanRow
 from schools.models import Academie, AuthorizedAction, Collectivity, Person, Role, School, SchoolYear, User
@@ -92,10 +93,82 @@ class Scope:
     academie_ids: tuple[int, ...] = ()
 
 
+# Read from the objects' own history, not from simple-history; an award's leaves and replacements stay on its page.
+EVENT_KINDS = ("award", "envelope")
+AWARD_FOLLOW_UP = (
+    AwardEvent.Kind.LEAVE_ADDED,
+    AwardEvent.Kind.LEAVE_REMOVED,
+    AwardEvent.Kind.REPLACEMENT_ADDED,
+    AwardEvent.Kind.REPLACEMENT_REMOVED,
+)
+
+
+def _event_queryset(key: str, scope: Scope, year: SchoolYear | None):
+    school_ids = scope.schools.values("pk")
+    if key == "award":
+        qs = AwardEvent.objects.filter(award__school_id__in=school_ids).exclude(kind__in=AWARD_FOLLOW_UP)
+        qs = qs.filter(award__school_year_id=year.pk) if year else qs
+        return qs.annotate(history_id=F("pk"), history_date=F("at"))
+    qs = EnvelopeChange.objects.filter(envelope__school_id__in=school_ids)
+    qs = qs.filter(envelope__school_year_id=year.pk) if year else qs
+    return qs.annotate(history_id=F("pk"), history_date=F("changed_at"))
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.email) if user else _("RUPN (traitement automatique)")
+
+
+def _award_entries(ids: list[int]) -> dict[tuple[str, int], Entry]:
+    events = AwardEvent.objects.filter(pk__in=ids).select_related(
+        "by", "award__person", "award__school", "award__school_year"
+    )
+    entries = {}
+    for event in events.order_by("pk"):
+        award = event.award
+        changes = [Change(c["field"], c["before"] or "—", c["after"] or "—") for c in event.changes]
+        if event.note:
+            changes.append(Change(_("Précision"), "—", event.note))
+        entries["award", event.pk] = Entry(
+            kind="award",
+            kind_label=str(KINDS["award"].label),
+            event=str(EVENT_LABELS["+" if event.kind == AwardEvent.Kind.CREATED else "~"]),
+            when=event.at,
+            who=_who(event.by),
+            what=_("%(person)s, %(year)s") % {"person": award.person.full_name, "year": award.school_year},
+            school=f"{award.school.name} ({award.school.uai})",
+            changes=changes,
+        )
+    return entries
+
+
+def _envelope_entries(ids: list[int]) -> dict[tuple[str, int], Entry]:
+    changes = EnvelopeChange.objects.filter(pk__in=ids).select_related(
+        "changed_by", "envelope__school", "envelope__school_year"
+    )
+    label = capfirst(Envelope._meta.get_field("amount").verbose_name)
+    entries = {}
+    for change in changes.order_by("pk"):
+        envelope = change.envelope
+        before = format_euros(change.before) if change.before is not None else "—"
+        entries["envelope", change.pk] = Entry(
+            kind="envelope",
+            kind_label=str(KINDS["envelope"].label),
+            event=str(EVENT_LABELS["+" if change.before is None else "~"]),
+            when=change.changed_at,
+            who=_who(change.changed_by),
+            what=str(envelope.school_year),
+            school=f"{envelope.school.name} ({envelope.school.uai})",
+            changes=[Change(label, before, format_euros(change.after))],
+        )
+    return entries
+
+
 def _kind_queryset(key: str, scope: Scope, year: SchoolYear | None):
+    if key in EVENT_KINDS:
+        return _event_queryset(key, scope, year)
     history = KINDS[key].model.history.model.objects
     school_ids = scope.schools.values("pk")
-    if key in ("plan", "award", "envelope"):
+    if key == "plan":
         qs = history.filter(school_id__in=school_ids)
         return qs.filter(school_year_id=year.pk) if year else qs
     if key == "row":
@@ -139,7 +212,11 @@ def _entries(keys: list[tuple[str, int, datetime.datetime]]) -> list[Entry]:
         by_kind.setdefault(key, []).append(history_id)
     records: dict[tuple[str, int], models.Model] = {}
     previous: dict[tuple[str, int], models.Model] = {}
+    events: dict[tuple[str, int], Entry] = {}
     for key, ids in by_kind.items():
+        if key in EVENT_KINDS:
+            events |= (_award_entries if key == "award" else _envelope_entries)(ids)
+            continue
         history = KINDS[key].model.history.model
         before = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by(
             "-history_id"
@@ -157,7 +234,12 @@ def _entries(keys: list[tuple[str, int, datetime.datetime]]) -> list[Entry]:
             if record.prev_id:
                 previous[key, record.history_id] = prevs[record.prev_id]
     labels = _Labels(records, previous)
-    return [labels.entry(key, records[key, history_id], previous.get((key, history_id))) for key, history_id, _ in keys]
+    return [
+        events[key, history_id]
+        if key in EVENT_KINDS
+        else labels.entry(key, records[key, history_id], previous.get((key, history_id)))
+        for key, history_id, _ in keys
+    ]
 
 
 class _Labels:
@@ -187,18 +269,14 @@ class _Labels:
             want(School, plan.school_id)
             want(SchoolYear, plan.school_year_id)
         for (key, _id), r in every:
-            if key in ("plan", "award", "envelope"):
+            if key == "plan":
                 want(School, r.school_id)
                 want(SchoolYear, r.school_year_id)
-            if key == "plan":
                 want(User, r.submitted_by_id)
             elif key == "row":
                 want(Mission, r.mission_id)
                 for person_id in self.holders.get(r.history_id, ()):
                     want(Person, person_id)
-            elif key == "award":
-                want(Person, r.person_id)
-                want(ImpRate, r.rate_id)
             elif key == "action":
                 want(School, r.school_id)
                 want(SchoolYear, r.school_year_id)
@@ -285,13 +363,8 @@ class _Labels:
                 "service": service,
                 "year": year,
             }, school
-        if key in ("plan", "envelope"):
+        if key == "plan":
             return self.name(SchoolYear, record.school_year_id), self.name(School, record.school_id)
-        if key == "award":
-            return _("%(person)s, %(year)s") % {
-                "person": self.name(Person, record.person_id),
-                "year": self.name(SchoolYear, record.school_year_id),
-            }, self.name(School, record.school_id)
         if key == "action":
             label = record.other_label or str(dict(AuthorizedAction.ACTION_CHOICES).get(record.action, record.action))
             school = (

@@ -10,7 +10,7 @@ from dsfr.forms import DsfrBaseForm
 
 from portal.audit_selectors import KIND_CHOICES, Scope, history_page
 from rupn.lib.pagination import paged_title, query_without_page
-from schools.access import Perm, get_school_or_404, require_academie_perm
+from schools.access import Perm, SchoolPage, require_academie_perm, school_page
 from schools.models import Academie, School, SchoolYear
 
 
@@ -58,8 +58,9 @@ def _render(request, *, title: str, form, page, breadcrumb, with_school: bool, i
 
 
 @require_safe
-def school_history(request, uai: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_AUDIT)
+@school_page(Perm.VIEW_AUDIT)
+def school_history(request, page: SchoolPage):
+    school = page.school
     form = HistoryFilterForm(request.GET or None, with_uai=False)
     values = form.values()
     page = history_page(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from schools.access import Perm, school_perms, user_scopes
+from schools.access import Perm, academie_ids_with, school_ids_with, school_perms, user_scopes
 from schools.models import Collectivity, School, SchoolYear
 
 # The day the accessibility statement was last written: change it with the statement (after an audit).
@@ -72,7 +72,7 @@ def site_map(request):
         school_sections=_site_map_schools(request.user),
         academie_links=_site_map_academie(request.user),
         collectivity_sections=_site_map_collectivities(request.user),
-        is_referent=any("referent" in kinds for kinds in user_scopes(request.user).school_roles.values()),
+        is_referent=bool(school_ids_with(request.user, Perm.LOG_ACTIVITY)),
     )
 
 
@@ -83,30 +83,21 @@ def _current_years() -> list[str]:
 
 def _site_map_academie(user) -> list[dict]:
     """The académie-wide pages of DANE and rectorat staff."""
-    kinds = user_scopes(user).kinds
-    links = []
-    if kinds & {"dane", "rectorat"}:
-        links.append({"url": reverse("dashboard:dashboard"), "title": _("Tableau de bord de l'académie")})
-        links.append({"url": reverse("dashboard:schools"), "title": _("Établissements de l'académie")})
-    if "dane" in kinds:
-        links += [
-            {"url": reverse("missions:dane_activity"), "title": _("Activité des référents par établissement")},
-            {"url": reverse("missions:dane_reviews"), "title": _("Points d'étape à faire")},
-            {"url": reverse("missions:event_create"), "title": _("Publier un événement")},
-            {"url": reverse("badges:list"), "title": _("Badges de la DANE")},
-        ]
-    if "rectorat" in kinds:
-        links += [
-            {"url": reverse("imp:queue"), "title": _("IMP à valider")},
-            {"url": reverse("imp:envelopes"), "title": _("Enveloppes d'IMP")},
-        ]
-    if kinds & {"dane", "rectorat"}:
-        links.append({"url": reverse("recognition:dane_projects"), "title": _("Projets numériques de l'académie")})
-        links.append({"url": reverse("documents:print_batches"), "title": _("Impressions des fiches pour le CA")})
-        links.append({"url": reverse("audit:academie"), "title": _("Historique des modifications de l'académie")})
-    if "dane" in kinds:
-        links.append({"url": reverse("schools:directory_import"), "title": _("Importer l'annuaire des établissements")})
-    return links
+    pages = [
+        (Perm.VIEW_DASHBOARD, "dashboard:dashboard", _("Tableau de bord de l'académie")),
+        (Perm.VIEW_DASHBOARD, "dashboard:schools", _("Établissements de l'académie")),
+        (Perm.FOLLOW_REFERENTS, "missions:dane_activity", _("Activité des référents par établissement")),
+        (Perm.FOLLOW_REFERENTS, "missions:dane_reviews", _("Points d'étape à faire")),
+        (Perm.MANAGE_EVENTS, "missions:event_create", _("Publier un événement")),
+        (Perm.MANAGE_BADGES, "badges:list", _("Badges de la DANE")),
+        (Perm.VALIDATE_IMP, "imp:queue", _("IMP à valider")),
+        (Perm.MANAGE_ENVELOPES, "imp:envelopes", _("Enveloppes d'IMP")),
+        (Perm.VIEW_PROJECTS, "recognition:dane_projects", _("Projets numériques de l'académie")),
+        (Perm.PRINT_BATCH, "documents:print_batches", _("Impressions des fiches pour le CA")),
+        (Perm.VIEW_AUDIT, "audit:academie", _("Historique des modifications de l'académie")),
+        (Perm.IMPORT_DIRECTORY, "schools:directory_import", _("Importer l'annuaire des établissements")),
+    ]
+    return [{"url": reverse(name), "title": title} for perm, name, title in pages if academie_ids_with(user, perm)]
 
 
 def _site_map_collectivities(user) -> list[dict]:
@@ -137,62 +128,46 @@ def _site_map_collectivities(user) -> list[dict]:
     return sections
 
 
+def _school_links(school, perms, years: list[str]) -> list[dict]:
+    """The links of one school's section of the site map, for what perms allow."""
+    uai, year = school.uai, years[0]
+
+    def link(name, title, *args):
+        return {"url": reverse(name, args=[uai, *args]), "title": title}
+
+    links = [link("schools:detail", _("Page de l'établissement"))]
+    if Perm.VIEW_PLAN in perms:
+        links += [
+            link("missions:allocation", _("Répartition des missions %(year)s") % {"year": each}, each) for each in years
+        ]
+    if Perm.MANAGE_STAFF in perms:
+        links.append(link("schools:staff", _("Personnels")))
+    if Perm.VIEW_PLAN in perms:
+        title = _("Fiche pour le conseil d'administration %(year)s") % {"year": year}
+        links.append(link("documents:ca_sheet_preview", title, year))
+    if Perm.VIEW_IMP in perms:
+        links.append(link("imp:school", _("IMP %(year)s") % {"year": year}, year))
+        links.append(link("imp:schedule", _("Échéancier des IMP"), year))
+    by_perm = [
+        (Perm.VIEW_SCHOOL_ACTIVITY, "missions:school_activity", _("Activité")),
+        (Perm.VIEW_REVIEWS, "missions:reviews", _("Points d'étape")),
+        (Perm.VIEW_PROJECTS, "recognition:projects", _("Projets numériques")),
+    ]
+    links += [link(name, title, year) for perm, name, title in by_perm if perm in perms]
+    if Perm.VIEW_AUDIT in perms:
+        links.append(link("audit:school", _("Historique des modifications")))
+    links.append(link("schools:means", _("Moyens mis à disposition"), year))
+    links.append(link("schools:equipment", _("Demandes d'équipement"), year))
+    return links
+
+
 def _site_map_schools(user) -> list[dict]:
     """The pages of the schools where the user holds a school-level role (principal, referent)."""
     scopes = user_scopes(user)
     if not scopes.school_roles or len(scopes.school_roles) > SITE_MAP_MAX_SCHOOLS:
         return []
     years = _current_years()
-    sections = []
-    for school in (
+    schools = (
         School.objects.filter(pk__in=list(scopes.school_roles)).select_related("departement").order_by("name", "uai")
-    ):
-        perms = school_perms(user, school)
-        links = [{"url": reverse("schools:detail", args=[school.uai]), "title": _("Page de l'établissement")}]
-        if Perm.VIEW_PLAN in perms:
-            links += [
-                {
-                    "url": reverse("missions:allocation", args=[school.uai, year]),
-                    "title": _("Répartition des missions %(year)s") % {"year": year},
-                }
-                for year in years
-            ]
-        if Perm.MANAGE_STAFF in perms:
-            links.append({"url": reverse("schools:staff", args=[school.uai]), "title": _("Personnels")})
-        if Perm.VIEW_PLAN in perms:
-            links.append(
-                {
-                    "url": reverse("documents:ca_sheet_preview", args=[school.uai, years[0]]),
-                    "title": _("Fiche pour le conseil d'administration %(year)s") % {"year": years[0]},
-                }
-            )
-        if Perm.VIEW_IMP in perms:
-            links += [
-                {
-                    "url": reverse("imp:school", args=[school.uai, years[0]]),
-                    "title": _("IMP %(year)s") % {"year": years[0]},
-                },
-                {"url": reverse("imp:schedule", args=[school.uai, years[0]]), "title": _("Échéancier des IMP")},
-            ]
-        if Perm.VIEW_SCHOOL_ACTIVITY in perms:
-            links.append(
-                {"url": reverse("missions:school_activity", args=[school.uai, years[0]]), "title": _("Activité")}
-            )
-        if Perm.VIEW_REVIEWS in perms:
-            links.append(
-                {"url": reverse("missions:reviews", args=[school.uai, years[0]]), "title": _("Points d'étape")}
-            )
-        if Perm.VIEW_PROJECTS in perms:
-            links.append(
-                {"url": reverse("recognition:projects", args=[school.uai, years[0]]), "title": _("Projets numériques")}
-            )
-        if Perm.VIEW_AUDIT in perms:
-            links.append(
-                {"url": reverse("audit:school", args=[school.uai]), "title": _("Historique des modifications")}
-            )
-        links += [
-            {"url": reverse("schools:means", args=[school.uai, years[0]]), "title": _("Moyens mis à disposition")},
-            {"url": reverse("schools:equipment", args=[school.uai, years[0]]), "title": _("Demandes d'équipement")},
-        ]
-        sections.append({"school": school, "links": links})
-    return sections
+    )
+    return [{"school": school, "links": _school_links(school, school_perms(user, school), years)} for school in schools]

@@ -4,7 +4,6 @@ import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,9 +27,14 @@ from recognition.services import (
 from rupn.lib.cells import safe_cell
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
-from schools.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
+from schools.access import (
+    Perm,
+    SchoolPage,
+    academie_ids_with,
+    require_academie_perm,
+    school_page,
+)
 from schools.models import Departement, SchoolYear
-from schools.selectors import school_year_or_404
 
 PAGE_SIZE = 50
 
@@ -59,13 +63,11 @@ def _form(school, school_year, *args, project=None, **kwargs) -> ProjectForm:
 
 
 @require_http_methods(["GET", "POST"])
-def projects(request, uai: str, year: str):
+@school_page(Perm.VIEW_PROJECTS, post=Perm.EDIT_PROJECTS)
+def projects(request, page: SchoolPage):
     """The school's projects for the year; the principal and the referents record them here."""
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PROJECTS)
-    school_year = school_year_or_404(year)
-    can_edit = Perm.EDIT_PROJECTS in school_perms(request.user, school)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
+    school, school_year = page.school, page.school_year
+    can_edit = page.can(Perm.EDIT_PROJECTS)
     form = _form(school, school_year, request.POST if request.method == "POST" else None) if can_edit else None
     status = 200
     if request.method == "POST":
@@ -91,69 +93,70 @@ def projects(request, uai: str, year: str):
             "without_referent": sum(1 for p in items if not p.referents.all()),
             "can_edit": can_edit,
             "form": form,
-            "breadcrumb_data": _breadcrumb(school, school_year, _("Projets numériques %(year)s") % {"year": year}),
+            "breadcrumb_data": _breadcrumb(
+                school, school_year, _("Projets numériques %(year)s") % {"year": school_year.name}
+            ),
             "title": _("Projets numériques %(year)s — %(school)s") % {"year": school_year.name, "school": school.name},
         },
         status=status,
     )
 
 
-def _project_of(request, uai: str, year: str, pk: int):
-    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_PROJECTS)
-    school_year = school_year_or_404(year)
+def _project_of(page: SchoolPage, pk: int):
+    school, school_year = page.school, page.school_year
     project = get_object_or_404(Project.objects.filter(school=school, school_year=school_year), pk=pk)
     return school, school_year, project
 
 
+def _project_save(request, school, school_year, project, form):
+    """Save the posted project: (project, form, conflict, status), status 302 when saved."""
+    conflict = ""
+    if not form.is_valid():
+        return project, form, conflict, 400
+    try:
+        project_update(
+            project=project,
+            expected_version=form.cleaned_data["version"] or 0,
+            data=form.to_input(),
+            by=request.user,
+        )
+    except ConflictError as error:
+        conflict = error.message
+        project = Project.objects.filter(pk=project.pk).first() or project
+        posted = request.POST.copy()
+        posted["version"] = str(project.version)
+        form = _form(school, school_year, posted, project=project)
+        form.is_valid()
+        return project, form, conflict, 409
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return project, form, conflict, 400
+    messages.success(request, _("Le projet « %(title)s » est enregistré.") % {"title": project.title})
+    return project, form, conflict, 302
+
+
+def _project_initial(project) -> dict:
+    names = ("version", "title", "classes", "description", "dane_project", "other_teachers", "outcome")
+    return {name: getattr(project, name) for name in names} | {
+        "referents": [p.pk for p in project.referents.all()],
+        "teachers": [p.pk for p in project.teachers.all()],
+    }
+
+
 @require_http_methods(["GET", "POST"])
-def project_edit(request, uai: str, year: str, pk: int):
+@school_page(Perm.EDIT_PROJECTS)
+def project_edit(request, page: SchoolPage, pk: int):
     """Change a project; the second of two people saving at once is told and keeps what they typed."""
-    school, school_year, project = _project_of(request, uai, year, pk)
+    school, school_year, project = _project_of(page, pk)
     conflict = ""
     status = 200
     if request.method == "POST":
         form = _form(school, school_year, request.POST, project=project)
-        if form.is_valid():
-            try:
-                project_update(
-                    project=project,
-                    expected_version=form.cleaned_data["version"] or 0,
-                    data=form.to_input(),
-                    by=request.user,
-                )
-            except ConflictError as error:
-                conflict = error.message
-                project = Project.objects.filter(pk=project.pk).first() or project
-                posted = request.POST.copy()
-                posted["version"] = str(project.version)
-                form = _form(school, school_year, posted, project=project)
-                form.is_valid()
-                status = 409
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = 400
-            else:
-                messages.success(request, _("Le projet « %(title)s » est enregistré.") % {"title": project.title})
-                return redirect("recognition:projects", uai=school.uai, year=school_year.name)
-        else:
-            status = 400
+        project, form, conflict, status = _project_save(request, school, school_year, project, form)
+        if status == 302:
+            return redirect("recognition:projects", uai=school.uai, year=school_year.name)
     else:
-        form = _form(
-            school,
-            school_year,
-            project=project,
-            initial={
-                "version": project.version,
-                "title": project.title,
-                "classes": project.classes,
-                "description": project.description,
-                "dane_project": project.dane_project,
-                "referents": [p.pk for p in project.referents.all()],
-                "teachers": [p.pk for p in project.teachers.all()],
-                "other_teachers": project.other_teachers,
-                "outcome": project.outcome,
-            },
-        )
+        form = _form(school, school_year, project=project, initial=_project_initial(project))
     return render(
         request,
         "recognition/project_form.html",
@@ -171,9 +174,10 @@ def project_edit(request, uai: str, year: str, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def project_delete_view(request, uai: str, year: str, pk: int):
+@school_page(Perm.EDIT_PROJECTS)
+def project_delete_view(request, page: SchoolPage, pk: int):
     """Ask, then delete a project."""
-    school, school_year, project = _project_of(request, uai, year, pk)
+    school, school_year, project = _project_of(page, pk)
     if request.method == "POST":
         try:
             project_delete(project=project, by=request.user)
@@ -241,6 +245,39 @@ def dane_projects(request):
     )
 
 
+def _project_csv_header() -> list[str]:
+    return [
+        _("année"),
+        _("département"),
+        _("uai"),
+        _("établissement"),
+        _("projet"),
+        _("classes"),
+        _("projet de la DANE"),
+        _("référents associés"),
+        _("valorisé"),
+        _("bilan"),
+    ]
+
+
+def _project_csv_row(project, filters) -> list[str]:
+    return [
+        safe_cell(value)
+        for value in (
+            filters.year.name,
+            project.school.departement.code,
+            project.school.uai,
+            project.school.name,
+            project.title,
+            project.classes,
+            project.get_dane_project_display(),
+            ", ".join(p.full_name for p in project.referents.all()),
+            _("oui") if project.featured else _("non"),
+            project.outcome,
+        )
+    ]
+
+
 @require_GET
 def dane_projects_csv(request):
     """The filtered list as a CSV file that Excel opens in French."""
@@ -248,38 +285,8 @@ def dane_projects_csv(request):
     _form, filters = _dane_filters(request, academie_ids)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("année"),
-            _("département"),
-            _("uai"),
-            _("établissement"),
-            _("projet"),
-            _("classes"),
-            _("projet de la DANE"),
-            _("référents associés"),
-            _("valorisé"),
-            _("bilan"),
-        ]
-    )
-    for project in academie_projects(academie_ids, filters):
-        writer.writerow(
-            [
-                safe_cell(value)
-                for value in (
-                    filters.year.name,
-                    project.school.departement.code,
-                    project.school.uai,
-                    project.school.name,
-                    project.title,
-                    project.classes,
-                    project.get_dane_project_display(),
-                    ", ".join(p.full_name for p in project.referents.all()),
-                    _("oui") if project.featured else _("non"),
-                    project.outcome,
-                )
-            ]
-        )
+    writer.writerow(_project_csv_header())
+    writer.writerows(_project_csv_row(project, filters) for project in academie_projects(academie_ids, filters))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="projets-{filters.year.name}.csv"'
     return response

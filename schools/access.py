@@ -4,15 +4,20 @@ Every view asks here. A school the user may not see is a 404 (never a leak);
 a school they see but where their role may not do the thing is a 403.
 """
 
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import wraps
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schools.models import Academie, Collectivity, School
 from schools.scopes import EMPTY_SCOPES, Scopes, user_scopes, visible_schools_q
+from schools.selectors import school_year_or_404
 
 __all__ = ["EMPTY_SCOPES", "Scopes", "user_scopes", "visible_schools_q"]  # the scopes live in schools.scopes
 
@@ -24,6 +29,7 @@ class Perm(StrEnum):
     MANAGE_STAFF = "manage_staff"
     EDIT_MEANS = "edit_means"
     EDIT_EQUIPMENT = "edit_equipment"
+    ANSWER_EQUIPMENT = "answer_equipment"  # collectivité: accept, refuse or deliver the schools' equipment requests
     VIEW_PROCEDURES = "view_procedures"
     VIEW_LETTERS = "view_letters"  # every lettre de mission of the school (a referent reads their own)
     PRINT_BATCH = "print_batch"  # académie roles: print every CA sheet of a département or the académie
@@ -40,6 +46,11 @@ class Perm(StrEnum):
     FEATURE_PROJECTS = "feature_projects"  # DANE: feature a project of its académie ("valoriser les usages")
     VIEW_AUDIT = "view_audit"  # the history of plans, IMP, envelopes, authorized actions and roles (README "Audit")
     VIEW_DASHBOARD = "view_dashboard"  # académie roles: the académie's dashboard, its table of schools and exports
+    IMPORT_DIRECTORY = "import_directory"  # DANE: load the académie's schools from the ministry's directory
+    MANAGE_EVENTS = "manage_events"  # DANE: publish the académie's events, change them, record attendance
+    FOLLOW_REFERENTS = "follow_referents"  # DANE: the activity and points d'étape of every school of the académie
+    LOG_ACTIVITY = "log_activity"  # referent: keep one's own activity log
+    ATTEND_EVENTS = "attend_events"  # referent: register for the DANE's events
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
@@ -51,12 +62,20 @@ ACADEMIE_ONLY_PERMS = frozenset(
         Perm.MANAGE_BADGES,
         Perm.FEATURE_PROJECTS,
         Perm.VIEW_DASHBOARD,
+        Perm.MANAGE_EVENTS,
+        Perm.FOLLOW_REFERENTS,
+        Perm.IMPORT_DIRECTORY,
     }
 )
 
+# Perms that are the referent's own (their log, their events): a principal does not hold them.
+REFERENT_ONLY_PERMS = frozenset({Perm.LOG_ACTIVITY, Perm.ATTEND_EVENTS})
+# Perms of the collectivité (its answers to the schools): no school or académie role holds them.
+COLLECTIVITY_ONLY_PERMS = frozenset({Perm.ANSWER_EQUIPMENT})
+
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS,
+    "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS - REFERENT_ONLY_PERMS - COLLECTIVITY_ONLY_PERMS,
     "referent": frozenset(
         {
             Perm.VIEW_SCHOOL,
@@ -66,6 +85,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_REVIEWS,
             Perm.VIEW_PROJECTS,
             Perm.EDIT_PROJECTS,
+            Perm.LOG_ACTIVITY,
+            Perm.ATTEND_EVENTS,
         }
     ),
     "dane": frozenset(
@@ -81,6 +102,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.FEATURE_PROJECTS,
             Perm.VIEW_AUDIT,
             Perm.VIEW_DASHBOARD,
+            Perm.MANAGE_EVENTS,
+            Perm.FOLLOW_REFERENTS,
+            Perm.IMPORT_DIRECTORY,
         }
     ),
     "rectorat": frozenset(
@@ -97,7 +121,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_DASHBOARD,
         }
     ),
-    "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES}),
+    "collectivite": frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_PLAN, Perm.VIEW_PROCEDURES, Perm.ANSWER_EQUIPMENT}),
 }
 
 
@@ -134,11 +158,6 @@ def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
     return school
 
 
-def dane_academies(user):
-    """The académies where this user is DANE staff (403 when none): the scope of the DANE's own pages."""
-    return Academie.objects.filter(pk__in=require_dane(user)).order_by("name", "pk")
-
-
 def user_collectivities(user):
     """The collectivités this user works for (403 when none)."""
     ids = user_scopes(user).collectivity_ids
@@ -149,11 +168,11 @@ def user_collectivities(user):
 
 def get_collectivity_or_404(user, code: str):
     """The collectivité of this code if the user works for it, else 404 (never a hint that it exists)."""
-    collectivity = Collectivity.objects.filter(code=code.upper(), pk__in=list(user_scopes(user).collectivity_ids))
-    found = collectivity.first()
-    if found is None:
-        raise Http404(_("Aucune collectivité de votre périmètre ne porte ce code."))
-    return found
+    return object_or_404(
+        Collectivity.objects.filter(pk__in=list(user_scopes(user).collectivity_ids)).order_by("pk"),
+        _("Aucune collectivité de votre périmètre ne porte ce code."),
+        code=code.upper(),
+    )
 
 
 def may_view_letter(user, school, person) -> bool:
@@ -169,6 +188,19 @@ def may_view_letter(user, school, person) -> bool:
     )
 
 
+ACADEMIE_REFUSAL = gettext_lazy("Cette page est réservée à la DANE et au rectorat.")
+DANE_REFUSAL = gettext_lazy("Cette page est réservée à la DANE.")
+REFERENT_REFUSAL = gettext_lazy("Cette page est réservée aux référents numériques.")
+REFUSALS = {
+    Perm.MANAGE_BADGES: DANE_REFUSAL,
+    Perm.MANAGE_EVENTS: DANE_REFUSAL,
+    Perm.FOLLOW_REFERENTS: DANE_REFUSAL,
+    Perm.IMPORT_DIRECTORY: DANE_REFUSAL,
+    Perm.LOG_ACTIVITY: REFERENT_REFUSAL,
+    Perm.ATTEND_EVENTS: REFERENT_REFUSAL,
+}
+
+
 def academie_ids_with(user, perm: Perm) -> list[int]:
     """The académies where one of the user's académie-wide roles (DANE, rectorat) grants perm."""
     return sorted(
@@ -182,34 +214,77 @@ def require_academie_perm(user, perm: Perm) -> list[int]:
     """For académie-level pages: the user's académies for perm, or 403 when they hold none."""
     academie_ids = academie_ids_with(user, perm)
     if not academie_ids:
-        raise PermissionDenied(_("Cette page est réservée à la DANE et au rectorat."))
+        raise PermissionDenied(REFUSALS.get(perm, ACADEMIE_REFUSAL))
     return academie_ids
 
 
-def referent_school_ids(user) -> list[int]:
-    """The schools where this user is a referent (no query: from the cached scopes)."""
-    return sorted(pk for pk, kinds in user_scopes(user).school_roles.items() if "referent" in kinds)
+def academies_with(user, perm: Perm):
+    """The académies where the user holds perm (403 when none): the scope of an académie-level page."""
+    return Academie.objects.filter(pk__in=require_academie_perm(user, perm)).order_by("name", "pk")
 
 
-def require_referent(user) -> list[int]:
-    """The referent's schools, or 403 for a user who is no school's referent (the activity log is theirs)."""
-    school_ids = referent_school_ids(user)
+def school_ids_with(user, perm: Perm) -> list[int]:
+    """The schools where one of the user's school roles grants perm (no query: from the cached scopes)."""
+    return sorted(
+        school_id
+        for school_id, kinds in user_scopes(user).school_roles.items()
+        if any(perm in ROLE_PERMS[kind] for kind in kinds)
+    )
+
+
+def require_school_perm(user, perm: Perm) -> list[int]:
+    """For a person's own pages (a referent's log): the schools where they hold perm, or 403 when none."""
+    school_ids = school_ids_with(user, perm)
     if not school_ids:
-        raise PermissionDenied(_("Cette page est réservée aux référents numériques."))
+        raise PermissionDenied(REFUSALS.get(perm, _("Votre rôle ne permet pas d'ouvrir cette page.")))
     return school_ids
 
 
-def dane_academie_ids(user) -> list[int]:
-    """The académies where this user works for the DANE."""
-    return sorted(pk for pk, kinds in user_scopes(user).academie_roles.items() if "dane" in kinds)
+def object_or_404(queryset, message: str, **lookup):
+    """The one object of this (already scoped) queryset matching lookup, or a 404 saying message.
+
+    Every object lookup of a page goes through a queryset the access layer or a selector scoped to the user,
+    then here: another school's or académie's object is a 404, never a hint that it exists.
+    """
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404(message)
+    return found
 
 
-def require_dane(user) -> list[int]:
-    """The DANE user's académies, or 403 for anyone else (académie-level pages of the DANE)."""
-    academie_ids = dane_academie_ids(user)
-    if not academie_ids:
-        raise PermissionDenied(_("Cette page est réservée à la DANE."))
-    return academie_ids
+@dataclass(frozen=True)
+class SchoolPage:
+    """What a school page is handed by @school_page: the school, the year (None without one), the user's perms."""
+
+    school: Any
+    school_year: Any
+    perms: frozenset[Perm]
+
+    def can(self, perm: Perm) -> bool:
+        return perm in self.perms
+
+
+def school_page(perm: Perm = Perm.VIEW_SCHOOL, *, post: Perm | None = None):
+    """View decorator for the pages under /etablissements/<uai>/[<year>/]: one prologue for all of them.
+
+    The school must be in the user's scope (else 404) and the user must hold perm there (else 403); then the
+    year must exist (else 404); a POST needs the post perm too (else 403). The view is called as
+    view(request, page, **other_url_kwargs) with page a SchoolPage.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, uai: str, year: str | None = None, **kwargs):
+            school = get_school_or_404(request.user, uai, perm=perm)
+            school_year = school_year_or_404(year) if year is not None else None
+            perms = school_perms(request.user, school)
+            if request.method == "POST" and post is not None and post not in perms:
+                raise PermissionDenied
+            return view(request, SchoolPage(school, school_year, perms), **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def visible_academie_ids(user) -> frozenset[int]:

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rupn.lib.errors import ConflictError, DomainError
-from schools.access import Perm, get_collectivity_or_404, get_school_or_404, user_collectivities
+from schools.access import (
+    Perm,
+    SchoolPage,
+    get_collectivity_or_404,
+    school_page,
+    school_perms,
+    user_collectivities,
+)
 from schools.forms import AuthorizedActionForm, EquipmentAnswerForm, ProcedureSheetForm
 from schools.models import AuthorizedAction, EquipmentRequest, ProcedureSheet, SchoolYear
 from schools.selectors import (
@@ -205,9 +212,10 @@ def procedure_sheet_download(request, code: str, pk: int):
 
 
 @require_GET
-def school_procedure_sheet(request, uai: str, pk: int):
+@school_page(Perm.VIEW_PROCEDURES)
+def school_procedure_sheet(request, page: SchoolPage, pk: int):
     """A validated sheet of an action authorized for this school, for its principal and referents."""
-    school = get_school_or_404(request.user, uai, perm=Perm.VIEW_PROCEDURES)
+    school = page.school
     sheet = get_object_or_404(
         ProcedureSheet.objects.filter(validated=True, action__collectivity_id=school.collectivity_id).filter(
             Q(action__school__isnull=True) | Q(action__school=school)
@@ -255,10 +263,11 @@ def collectivity_equipment(request, code: str, year: str):
         status = 400
     requests = collectivity_equipment_requests(collectivity, school_year)
     for item in requests:
+        item.can = item.abilities(school_perms(request.user, item.school))
         item.answer_form = (
             failed_form
             if item.pk == failed_pk
-            else EquipmentAnswerForm(prefix=f"answer-{item.pk}", initial={"state": _next_state(item)})
+            else EquipmentAnswerForm(prefix=f"answer-{item.pk}", initial={"state": item.next_answer})
         )
     return render(
         request,
@@ -276,9 +285,3 @@ def collectivity_equipment(request, code: str, year: str):
         },
         status=status,
     )
-
-
-def _next_state(request: EquipmentRequest) -> str:
-    if request.state == EquipmentRequest.State.ACCEPTED:
-        return EquipmentRequest.State.DELIVERED
-    return EquipmentRequest.State.ACCEPTED

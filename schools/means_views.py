@@ -1,17 +1,16 @@
 """The school's side of its means and equipment: the means given to the referents, the equipment requests."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rupn.lib.errors import ConflictError, DomainError
-from schools.access import Perm, get_school_or_404, school_perms
+from schools.access import Perm, SchoolPage, school_page
 from schools.forms import EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
-from schools.selectors import school_equipment_requests, school_means, school_year_or_404
+from schools.selectors import school_equipment_requests, school_means
 from schools.services import (
     equipment_request_add,
     equipment_request_delete,
@@ -41,13 +40,11 @@ def _means_initial(means: SchoolMeans | None) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def means(request, uai: str, year: str):
+@school_page(Perm.VIEW_SCHOOL, post=Perm.EDIT_MEANS)
+def means(request, page: SchoolPage):
     """The means given to the referents for the year: the principal records them, the others read them."""
-    school = get_school_or_404(request.user, uai)
-    school_year = school_year_or_404(year)
-    can_edit = Perm.EDIT_MEANS in school_perms(request.user, school)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
+    school, school_year = page.school, page.school_year
+    can_edit = page.can(Perm.EDIT_MEANS)
     current = school_means(school, school_year)
     form = MeansForm(initial=_means_initial(current)) if can_edit else None
     conflict = ""
@@ -123,13 +120,11 @@ def _list_change(request, school, school_year) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def equipment(request, uai: str, year: str):
+@school_page(Perm.VIEW_SCHOOL, post=Perm.EDIT_EQUIPMENT)
+def equipment(request, page: SchoolPage):
     """The school's equipment requests for the year, in priority order; the principal and referents keep them."""
-    school = get_school_or_404(request.user, uai)
-    school_year = school_year_or_404(year)
-    can_edit = Perm.EDIT_EQUIPMENT in school_perms(request.user, school)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
+    school, school_year = page.school, page.school_year
+    can_edit = page.can(Perm.EDIT_EQUIPMENT)
     form = EquipmentRequestForm() if can_edit else None
     status = 200
     if request.method == "POST" and request.POST.get("action") == "add":
@@ -152,6 +147,8 @@ def equipment(request, uai: str, year: str):
         else:
             return redirect(request.path)
     requests = school_equipment_requests(school, school_year)
+    for item in requests:
+        item.can = item.abilities(page.perms)
     return render(
         request,
         "schools/equipment.html",
@@ -159,7 +156,7 @@ def equipment(request, uai: str, year: str):
             "school": school,
             "school_year": school_year,
             "requests": requests,
-            "has_drafts": any(r.state == EquipmentRequest.State.DRAFT for r in requests),
+            "has_drafts": any(r.can["send"] for r in requests),
             "can_edit": can_edit,
             "form": form,
             "breadcrumb_data": _breadcrumb(school, _("Demandes d'équipement %(year)s") % {"year": school_year.name}),
@@ -171,12 +168,12 @@ def equipment(request, uai: str, year: str):
 
 
 @require_http_methods(["GET", "POST"])
-def equipment_edit(request, uai: str, year: str, pk: int):
+@school_page(Perm.EDIT_EQUIPMENT)
+def equipment_edit(request, page: SchoolPage, pk: int):
     """Change a request still in preparation."""
-    school = get_school_or_404(request.user, uai, perm=Perm.EDIT_EQUIPMENT)
-    school_year = school_year_or_404(year)
+    school, school_year = page.school, page.school_year
     item = get_object_or_404(EquipmentRequest.objects.filter(school=school, school_year=school_year), pk=pk)
-    if item.state != EquipmentRequest.State.DRAFT:
+    if not item.abilities(page.perms)["edit"]:
         messages.info(request, _("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
         return redirect("schools:equipment", uai=school.uai, year=school_year.name)
     status = 200

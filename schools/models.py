@@ -486,6 +486,20 @@ class EquipmentRequest(models.Model):
         REFUSED = "refused", _("Refusée")
         DELIVERED = "delivered", _("Livrée")
 
+    # The one table of what may happen to a request: action -> (states it may start from, state it leads to or
+    # None when the state stays, the perm it takes in the school, named as in the access layer's Perm). The
+    # services check it; abilities() reads it for the pages.
+    TRANSITIONS = {
+        "edit": ((State.DRAFT,), None, "edit_equipment"),
+        "delete": ((State.DRAFT,), None, "edit_equipment"),
+        "move": ((State.DRAFT, State.SENT), None, "edit_equipment"),
+        "send": ((State.DRAFT,), State.SENT, "edit_equipment"),
+        "accept": ((State.SENT,), State.ACCEPTED, "answer_equipment"),
+        "deliver": ((State.SENT, State.ACCEPTED), State.DELIVERED, "answer_equipment"),
+        "refuse": ((State.SENT, State.ACCEPTED), State.REFUSED, "answer_equipment"),
+    }
+    ANSWER_ACTIONS = ("accept", "deliver", "refuse")  # the collectivité's answers, the one it is offered first
+
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="equipment_requests", verbose_name=_("établissement")
     )
@@ -543,3 +557,21 @@ class EquipmentRequest(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.state in (self.State.ACCEPTED, self.State.REFUSED, self.State.DELIVERED)
+
+    def abilities(self, perms) -> dict[str, bool]:
+        """What a user holding perms in the request's school may do with it now (one entry per action, and
+        "answer" when any answer is possible)."""
+        result = {
+            action: self.state in sources and perm in perms
+            for action, (sources, _target, perm) in self.TRANSITIONS.items()
+        }
+        result["answer"] = any(result[action] for action in self.ANSWER_ACTIONS)
+        return result
+
+    @property
+    def next_answer(self) -> str:
+        """The answer the collectivité's form offers first: accepted, then delivered once accepted."""
+        return next(
+            (self.TRANSITIONS[a][1] for a in self.ANSWER_ACTIONS if self.state in self.TRANSITIONS[a][0]),
+            self.State.ACCEPTED,
+        )

@@ -80,7 +80,7 @@ def collectivity_equipment_requests(collectivity: Collectivity, school_year: Sch
     return list(
         EquipmentRequest.objects.filter(school__collectivity=collectivity, school_year=school_year)
         .exclude(state=EquipmentRequest.State.DRAFT)
-        .select_related("school", "answered_by")
+        .select_related("school__departement", "answered_by")
         .order_by("school__name", "school__uai", "priority", "pk")
     )
 

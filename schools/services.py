@@ -708,10 +708,9 @@ def means_save(
 
 # --- equipment requests -----------------------------------------------------------------------------------------
 
-ANSWERS = {  # state -> the states it may be given from
-    EquipmentRequest.State.ACCEPTED: {EquipmentRequest.State.SENT},
-    EquipmentRequest.State.REFUSED: {EquipmentRequest.State.SENT, EquipmentRequest.State.ACCEPTED},
-    EquipmentRequest.State.DELIVERED: {EquipmentRequest.State.SENT, EquipmentRequest.State.ACCEPTED},
+ANSWERS = {  # state -> the states it may be given from (EquipmentRequest.TRANSITIONS)
+    EquipmentRequest.TRANSITIONS[action][1]: set(EquipmentRequest.TRANSITIONS[action][0])
+    for action in EquipmentRequest.ANSWER_ACTIONS
 }
 
 
@@ -750,7 +749,7 @@ def equipment_request_add(
 
 
 def _only_draft(request: EquipmentRequest) -> None:
-    if request.state != EquipmentRequest.State.DRAFT:
+    if request.state not in EquipmentRequest.TRANSITIONS["edit"][0]:
         raise DomainError(_("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
 
 

@@ -13,7 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import paged_title
-from schools.access import Perm, dane_academies, get_school_or_404, user_scopes
+from schools.access import (
+    Perm,
+    SchoolPage,
+    academie_ids_with,
+    academies_with,
+    school_page,
+    user_scopes,
+)
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm, StsImportForm
 from schools.models import Person, School
@@ -59,7 +66,7 @@ def home(request):
             "page": page,
             "query": query,
             "query_string": urlencode({"q": query}) if query else "",
-            "is_dane": any("dane" in kinds for kinds in scopes.academie_roles.values()),
+            "is_dane": bool(academie_ids_with(request.user, Perm.IMPORT_DIRECTORY)),
             "is_collectivity": bool(scopes.collectivity_ids),
             "title": title,
         },
@@ -73,125 +80,112 @@ def _staff_breadcrumb(school, current: str, *, with_list: bool = False) -> dict:
     return {"links": links, "current": current}
 
 
-@require_http_methods(["GET", "POST"])
-def staff_list(request, uai: str):
-    school = get_school_or_404(request.user, uai, perm=Perm.MANAGE_STAFF)
-    person_form = PersonForm(initial={"is_active": True})
-    import_form = StaffImportForm()
-    import_errors: list[str] = []
-    status = 200
-    if request.method == "POST" and request.POST.get("action") == "import":
-        import_form = StaffImportForm(request.POST, request.FILES)
-        if import_form.is_valid():
-            upload = import_form.cleaned_data["file"]
-            try:
-                result = staff_import(school=school, data=upload.read(1_000_001), by=request.user)
-            except StaffImportError as error:
-                import_errors = error.errors
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("Import terminé : %(created)d ajout(s), %(updated)d mise(s) à jour, %(unchanged)d inchangé(s).")
-                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-                )
-                return redirect(request.path)
-        else:
-            status = 400
-    elif request.method == "POST":
-        person_form = PersonForm(request.POST)
-        if person_form.is_valid():
-            data = person_form.cleaned_data
-            try:
-                person = person_create(
-                    school=school,
-                    last_name=data["last_name"],
-                    first_name=data["first_name"],
-                    email=data["email"],
-                    status=data["status"],
-                    full_service_cpge=data["full_service_cpge"],
-                    leaving=data["leaving"],
-                    by=request.user,
-                )
-            except DomainError as error:
-                person_form.add_error("email", error.message)
-                status = 400
-            else:
-                messages.success(request, _("%(name)s est ajouté(e) au personnel.") % {"name": person.full_name})
-                return redirect(request.path)
-        else:
-            status = 400
-    staff = Person.objects.filter(school=school).order_by("-is_active", "last_name", "first_name", "pk")
-    return render(
+PERSON_FIELDS = ("last_name", "first_name", "email", "status", "full_service_cpge", "leaving")
+
+
+def _staff_import(request, school, forms) -> tuple[list[str], int]:
+    """The "import" action: load the staff CSV; (errors, status), status 302 when imported."""
+    forms["import_form"] = StaffImportForm(request.POST, request.FILES)
+    if not forms["import_form"].is_valid():
+        return [], 400
+    upload = forms["import_form"].cleaned_data["file"]
+    try:
+        result = staff_import(school=school, data=upload.read(1_000_001), by=request.user)
+    except StaffImportError as error:
+        return error.errors, 400
+    messages.success(
         request,
-        "schools/staff_list.html",
-        {
-            "school": school,
-            "staff": staff,
-            "person_form": person_form,
-            "import_form": import_form,
-            "import_errors": import_errors,
-            "sts_form": StsImportForm(),
-            "sts_sample": STS_SAMPLE if settings.DEBUG and school.uai == STS_SAMPLE_UAI else "",
-            "breadcrumb_data": _staff_breadcrumb(school, _("Personnels")),
-            "title": _("Personnels – %(school)s") % {"school": school.name},
-        },
-        status=status,
+        _("Import terminé : %(created)d ajout(s), %(updated)d mise(s) à jour, %(unchanged)d inchangé(s).")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
+    return [], 302
+
+
+def _staff_add(request, school, forms) -> tuple[list[str], int]:
+    """Any other POST: add one person; ([], status), status 302 when added."""
+    form = forms["person_form"] = PersonForm(request.POST)
+    if not form.is_valid():
+        return [], 400
+    try:
+        person = person_create(
+            school=school, **{name: form.cleaned_data[name] for name in PERSON_FIELDS}, by=request.user
+        )
+    except DomainError as error:
+        form.add_error("email", error.message)
+        return [], 400
+    messages.success(request, _("%(name)s est ajouté(e) au personnel.") % {"name": person.full_name})
+    return [], 302
 
 
 @require_http_methods(["GET", "POST"])
-def person_edit(request, uai: str, pk: int):
-    school = get_school_or_404(request.user, uai, perm=Perm.MANAGE_STAFF)
+@school_page(Perm.MANAGE_STAFF)
+def staff_list(request, page: SchoolPage):
+    """The school's staff: add one person, or import the staff CSV (the submit's "action" is "import")."""
+    school = page.school
+    forms = {"person_form": PersonForm(initial={"is_active": True}), "import_form": StaffImportForm()}
+    import_errors, status = [], 200
+    if request.method == "POST":
+        post = _staff_import if request.POST.get("action") == "import" else _staff_add
+        import_errors, status = post(request, school, forms)
+        if status == 302:
+            return redirect(request.path)
+    staff = Person.objects.filter(school=school).order_by("-is_active", "last_name", "first_name", "pk")
+    context = {
+        "school": school,
+        "staff": staff,
+        **forms,
+        "import_errors": import_errors,
+        "sts_form": StsImportForm(),
+        "sts_sample": STS_SAMPLE if settings.DEBUG and school.uai == STS_SAMPLE_UAI else "",
+        "breadcrumb_data": _staff_breadcrumb(school, _("Personnels")),
+        "title": _("Personnels – %(school)s") % {"school": school.name},
+    }
+    return render(request, "schools/staff_list.html", context, status=status)
+
+
+def _person_save(request, person, form) -> tuple[PersonForm, str, int]:
+    """Save the posted person: (form, conflict, status), status 302 when saved."""
+    conflict = ""
+    if not form.is_valid():
+        return form, conflict, 400
+    data = form.cleaned_data
+    try:
+        person_update(
+            person=person,
+            expected_version=data["version"] or 0,
+            **{name: data[name] for name in PERSON_FIELDS},
+            is_active=data["is_active"],
+            by=request.user,
+        )
+    except ConflictError as error:
+        conflict = error.message
+        person.refresh_from_db()
+        data = request.POST.copy()
+        data["version"] = str(person.version)
+        form = PersonForm(data)
+        form.is_valid()
+        return form, conflict, 409
+    except DomainError as error:
+        form.add_error("email", error.message)
+        return form, conflict, 400
+    messages.success(request, _("La fiche de %(name)s est enregistrée.") % {"name": data["first_name"]})
+    return form, conflict, 302
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.MANAGE_STAFF)
+def person_edit(request, page: SchoolPage, pk: int):
+    school = page.school
     person = get_object_or_404(Person.objects.filter(school=school), pk=pk)
     status = 200
     conflict = ""
     if request.method == "POST":
-        form = PersonForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                person_update(
-                    person=person,
-                    expected_version=data["version"] or 0,
-                    last_name=data["last_name"],
-                    first_name=data["first_name"],
-                    email=data["email"],
-                    status=data["status"],
-                    full_service_cpge=data["full_service_cpge"],
-                    leaving=data["leaving"],
-                    is_active=data["is_active"],
-                    by=request.user,
-                )
-            except ConflictError as error:
-                conflict = error.message
-                person.refresh_from_db()
-                data = request.POST.copy()
-                data["version"] = str(person.version)
-                form = PersonForm(data)
-                form.is_valid()
-                status = 409
-            except DomainError as error:
-                form.add_error("email", error.message)
-                status = 400
-            else:
-                messages.success(request, _("La fiche de %(name)s est enregistrée.") % {"name": data["first_name"]})
-                return redirect("schools:staff", uai=school.uai)
-        else:
-            status = 400
+        form, conflict, status = _person_save(request, person, PersonForm(request.POST))
+        if status == 302:
+            return redirect("schools:staff", uai=school.uai)
     else:
-        form = PersonForm(
-            initial={
-                "version": person.version,
-                "last_name": person.last_name,
-                "first_name": person.first_name,
-                "email": person.email,
-                "status": person.status,
-                "full_service_cpge": person.full_service_cpge,
-                "leaving": person.leaving,
-                "is_active": person.is_active,
-            }
-        )
+        names = ("version", *PERSON_FIELDS, "is_active")
+        form = PersonForm(initial={name: getattr(person, name) for name in names})
     return render(
         request,
         "schools/person_form.html",
@@ -210,36 +204,38 @@ def person_edit(request, uai: str, pk: int):
 MAX_DIRECTORY_BYTES = 50 * 1024 * 1024
 
 
+def _directory_run(request, form):
+    """Import the posted directory file: (result, error, status)."""
+    if not form.is_valid():
+        return None, "", 400
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_DIRECTORY_BYTES:
+        form.add_error("file", _("Le fichier dépasse 50 Mo : exportez seulement votre académie."))
+        return None, "", 400
+    try:
+        result = school_directory_import(
+            stream=upload,  # read line by line, never whole
+            academie_code=form.cleaned_data["academie"].code,
+            full_academie=form.cleaned_data["full_academie"],
+            with_private=form.cleaned_data["with_private"],
+            by=request.user,
+        )
+    except DomainError as refused:
+        return None, refused.message, 400
+    return result, "", 200
+
+
 @require_http_methods(["GET", "POST"])
 def directory_import(request):
     """The DANE loads its académie's schools from the ministry's directory export."""
-    academies = dane_academies(request.user)
+    academies = academies_with(request.user, Perm.IMPORT_DIRECTORY)
     form = DirectoryImportForm(initial={"academie": academies.first()}, academies=academies)
     error = ""
     result = None
     status = 200
     if request.method == "POST":
         form = DirectoryImportForm(request.POST, request.FILES, academies=academies)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            academie = form.cleaned_data["academie"]
-            if upload.size > MAX_DIRECTORY_BYTES:
-                form.add_error("file", _("Le fichier dépasse 50 Mo : exportez seulement votre académie."))
-                status = 400
-            else:
-                try:
-                    result = school_directory_import(
-                        stream=upload,  # read line by line, never whole
-                        academie_code=academie.code,
-                        full_academie=form.cleaned_data["full_academie"],
-                        with_private=form.cleaned_data["with_private"],
-                        by=request.user,
-                    )
-                except DomainError as refused:
-                    error = refused.message
-                    status = 400
-        else:
-            status = 400
+        result, error, status = _directory_run(request, form)
     return render(
         request,
         "schools/directory_import.html",

@@ -4,7 +4,7 @@ from django import template
 
 from imp.models import ImpAward
 from imp.money import format_euros
-from schools.access import Perm, academie_ids_with, roles_in_school, school_perms, user_scopes
+from schools.access import Perm, academie_ids_with, school_ids_with, school_perms
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def _links(context, school) -> dict:
     return {
         "school": school,
         "can_view": Perm.VIEW_IMP in school_perms(user, school),
-        "is_referent": "referent" in roles_in_school(user, school),
+        "is_referent": school.pk in school_ids_with(user, Perm.LOG_ACTIVITY),
     }
 
 
@@ -57,9 +57,8 @@ def imp_plan_link(context, school, school_year):
 def imp_nav_item(context):
     """One menu entry: the validation queue for the rectorat, "Mes IMP" for referents (the roles are cached)."""
     request = context["request"]
-    scopes = user_scopes(request.user)
     return {
         "request": request,
         "rectorat": bool(academie_ids_with(request.user, Perm.VALIDATE_IMP)),
-        "referent": any("referent" in kinds for kinds in scopes.school_roles.values()),
+        "referent": bool(school_ids_with(request.user, Perm.LOG_ACTIVITY)),
     }

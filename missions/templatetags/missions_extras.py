@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rupn.lib.durations import format_duration
-from schools.access import dane_academie_ids, referent_school_ids
+from schools.access import Perm, academie_ids_with, school_ids_with
 
 register = template.Library()
 
@@ -24,11 +24,11 @@ def network_links(context) -> list[dict]:
     links: list[dict] = []
     if user is None:
         return links
-    if referent_school_ids(user):
+    if school_ids_with(user, Perm.LOG_ACTIVITY):
         links.append({"url": reverse("missions:activity"), "title": _("Mon activité")})
         links.append({"url": reverse("recognition:my_record"), "title": _("Mon parcours")})
         links.append({"url": reverse("badges:mine"), "title": _("Mes badges")})
-    if dane_academie_ids(user):
+    if academie_ids_with(user, Perm.FOLLOW_REFERENTS):
         links.append({"url": reverse("missions:dane_activity"), "title": _("Activité des établissements")})
         links.append({"url": reverse("missions:dane_reviews"), "title": _("Points d'étape des établissements")})
         links.append({"url": reverse("recognition:dane_projects"), "title": _("Projets de l'académie")})

@@ -1,4 +1,4 @@
-"""Audit (README "Audit"): who changed what in allocation plans, IMP awards, envelopes, authorized actions, roles.
+"""Audit (README "Audit"): who changed what in allocation plans, their rows, authorized actions and roles.
 
 django-simple-history records each save() and delete() through model signals, with the user that its request
 middleware saw. The services that change rows with a conditional UPDATE or in bulk send no signal: they record
