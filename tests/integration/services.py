@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -100,18 +101,19 @@ def pg_bindir() -> Path:
 class PostgresCluster:
     """A throwaway PostgreSQL cluster (initdb + pg_ctl, as the postgres user when root), like .ci/test-services."""
 
-    def __init__(self, directory: Path):
+    def __init__(self):
         self.port = free_port()
-        self.directory = directory
+        # Not under pytest's tmp_path: the postgres user cannot enter root's private folder.
+        self.directory = Path(tempfile.mkdtemp(prefix="rupn-fault-pg."))
         self.bin = pg_bindir()
         self.as_root = os.geteuid() == 0
-        directory.mkdir(parents=True, exist_ok=True)
         if self.as_root:
-            shutil.chown(directory, "postgres")
+            shutil.chown(self.directory, "postgres")
 
     def _run(self, *command: str, timeout: float = 120) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
-        subprocess.run(prefix + list(command), check=True, timeout=timeout, capture_output=True)
+        done = subprocess.run(prefix + list(command), timeout=timeout, capture_output=True, text=True)
+        assert done.returncode == 0, f"{command[0]} failed: {done.stdout}{done.stderr}"
 
     @property
     def url(self) -> str:
@@ -134,5 +136,6 @@ class PostgresCluster:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast", "-w", "-t", "60", "stop")
 
     def destroy(self) -> None:
-        with contextlib.suppress(subprocess.SubprocessError, OSError):
+        with contextlib.suppress(subprocess.SubprocessError, OSError, AssertionError):
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
