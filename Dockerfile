@@ -17,12 +17,10 @@ RUN groupadd --system --gid 10001 rupn \
 
 WORKDIR /app
 
-# Runtime dependencies only: requirements.txt lists the test and quality tools (pytest, Playwright, ruff...)
-# after its "# Tests and quality" line, and production needs none of them. Without that line, everything installs.
-COPY requirements.txt ./
-RUN sed '/^# Tests and quality/,$d' requirements.txt > /tmp/requirements-runtime.txt \
-    && pip install -r /tmp/requirements-runtime.txt \
-    && rm /tmp/requirements-runtime.txt
+# Runtime dependencies only, locked with their hashes (requirements/runtime.txt, compiled by `make lock`);
+# the test and quality tools are in requirements/dev.txt, which production does not install.
+COPY requirements/runtime.txt ./requirements-runtime.txt
+RUN pip install --require-hashes -r requirements-runtime.txt && rm requirements-runtime.txt
 
 COPY . .
 

@@ -4,6 +4,7 @@
 #   make quality  ruff format --check, ruff check, makemigrations --check, lint-imports (the layers)
 #   make format   apply ruff format and ruff check --fix
 #   make bench    run bench/[!_]*.py in order (throwaway SQLite, or BENCH_DATABASE_URL); results in bench/RESULTS.md
+#   make lock     recompile requirements/*.txt (hashes) from requirements/*.in after changing a pin
 #   make load     load test: gunicorn + throwaway PostgreSQL on 127.0.0.1, 20 locust users for 2 min, then
 #                 checks no write was lost (LOAD_USERS, LOAD_DURATION in seconds); figures in bench/RESULTS.md
 
@@ -17,7 +18,7 @@ STAMP := $(VENV)/.requirements.stamp
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test quality format bench load
+.PHONY: help venv run test quality format bench load lock
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -51,12 +52,12 @@ $(PY):
 	echo "Creating $(VENV) with $$found ($$("$$found" --version))"; \
 	"$$found" -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(PY)
+$(STAMP): requirements/dev.txt | $(PY)
 	@if [ ! -x $(VENV)/bin/uv ]; then $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" || true; fi
 	@if [ -x $(VENV)/bin/uv ]; then \
-	  UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip install --python $(PY) -r requirements.txt; \
+	  UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip install --python $(PY) --require-hashes -r requirements/dev.txt; \
 	else \
-	  $(PY) -m pip install --disable-pip-version-check -r requirements.txt; \
+	  $(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements/dev.txt; \
 	fi
 	@touch $@
 
@@ -88,3 +89,11 @@ bench: venv
 
 load: venv
 	.ci/test-services --postgres-only $(PY) bench/load/run.py
+
+# The locked files are what everyone installs; the .in files are what we choose.
+lock: | $(PY)
+	@if [ ! -x $(VENV)/bin/uv ]; then $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; fi
+	cd requirements && for f in runtime dev; do \
+	  UV_PYTHON_DOWNLOADS=never ../$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.12 --generate-hashes \
+	    --custom-compile-command "make lock" $$f.in -o $$f.txt; \
+	done
