@@ -3,8 +3,6 @@
 import re
 from decimal import Decimal
 
-from missions.documents import ca_sheet_data, load_plan
-
 from dashboard import selectors as dashboard_selectors
 from documents.content import ca_sheet_data, load_plan
 from imp.models import ImpAward
