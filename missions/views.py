@@ -9,11 +9,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.selectors import staff_training_events
-from missions.forms import PlanForm, build_row_forms
-from missions.models import AllocationPlan, Mission
+from missions.forms import PlanForm, build_row_forms, posted_plan_values, posted_row_forms, rebind_row_forms
+from missions.models import Mission
 from missions.selectors import check_inputs, plan_for, plan_view
-from missions.services import plan_get_or_create, plan_rollover, plan_rollover_source, plan_save, plan_submit
-from rupn.lib.errors import ConflictError, DomainError
+from missions.services import (
+    PLAN_KEY,
+    plan_get_or_create,
+    plan_inputs,
+    plan_rollover,
+    plan_rollover_source,
+    plan_save_merged,
+    plan_submit,
+    plan_values,
+)
+from rupn.lib.concurrency import VersionConflict, conflict_view, stamp
+from rupn.lib.errors import DomainError
 from schools.access import Perm, get_school_or_404, school_perms
 from schools.selectors import procedure_sheets_for_rows, school_year_or_404
 
@@ -101,22 +111,20 @@ def allocation(request, uai: str, year: str):
         row_forms = build_row_forms(
             plan, view.missions, view.staff, data=request.POST, authorized=view.authorized, sheets=sheets
         )
+        row_forms = posted_row_forms(plan, row_forms, view.missions, view.staff, request.POST)
+        inputs = None
         if _forms_valid(plan_form, row_forms):
             try:
-                plan = plan_save(
+                plan = plan_save_merged(
                     plan=plan,
-                    expected_version=plan_form.cleaned_data["version"],
-                    has_tablets=plan_form.cleaned_data["has_tablets"],
-                    rows=[form.to_input() for form in row_forms],
+                    token=plan_form.cleaned_data["base"],
+                    version=plan_form.cleaned_data["version"],
+                    mine=posted_plan_values(plan, plan_form, row_forms),
+                    choices=request.POST,
                     by=request.user,
                 )
-            except ConflictError as error:
-                context["conflict"] = error.message
-                # Keep what the user typed, but let the next save go through against the current version.
-                data = request.POST.copy()
-                data["version"] = str(AllocationPlan.objects.get(pk=plan.pk).version)
-                plan_form = PlanForm(data)
-                plan_form.is_valid()
+            except VersionConflict as error:
+                plan_form, row_forms, inputs, context["conflict"] = _rebind(error, plan, view, sheets, request.POST)
                 status = 409
             except DomainError as error:
                 context["error"] = error
@@ -125,23 +133,67 @@ def allocation(request, uai: str, year: str):
                 return _after_save(request, plan)
         else:
             status = 400
+        if inputs is None:
+            inputs = [(form.key, form.to_input()) for form in row_forms if form.is_valid()]
+        has_tablets = bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"])
+        if not plan_form.is_bound:
+            has_tablets = bool(plan_form.initial.get("has_tablets"))
         check = check_inputs(
-            [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
-            missions=view.missions,
-            staff=view.staff,
-            authorized=view.authorized,
-            has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
+            inputs, missions=view.missions, staff=view.staff, authorized=view.authorized, has_tablets=has_tablets
         )
         context["check"] = check
         context["training"] = [people[pk] for pk in check.training_ids if pk in people]
     else:
-        plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
+        plan_form = PlanForm(initial=_stamped(plan))
         row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
         context["check"] = view.check
     context.update(
         plan_form=plan_form, row_forms=row_forms, groups=_row_groups(row_forms, view.missions, context["check"])
     )
     return render(request, "missions/allocation.html", context, status=status)
+
+
+def _stamped(plan) -> dict:
+    """The plan form's initial: its version and base (the values the table is shown with)."""
+    values = plan_values(plan)
+    token = stamp(salt=f"plan:{plan.pk}", version=plan.version, values=values)
+    return {"version": plan.version, "has_tablets": plan.has_tablets, "base": token}
+
+
+def _rebind(error: VersionConflict, plan, view, sheets, data):
+    """The table shown again after a save that someone else's came before (rupn.lib.concurrency).
+
+    Clashes: the merged values on the current version, the clashes to settle. Refused (no base): what was typed.
+    """
+    token = stamp(salt=f"plan:{plan.pk}", version=error.version, values=error.theirs, clashes=error.clashes)
+    fresh = plan_for(plan.school, plan.school_year)
+    if error.merged is None:
+        posted = data.copy()
+        posted["version"], posted["base"] = str(error.version), token
+        plan_form = PlanForm(posted)
+        plan_form.is_valid()
+        row_forms = build_row_forms(
+            fresh, view.missions, view.staff, data=posted, authorized=view.authorized, sheets=sheets
+        )
+        inputs = None
+    else:
+        merged = error.merged
+        has_tablets = merged.get(PLAN_KEY, {}).get("has_tablets", fresh.has_tablets)
+        plan_form = PlanForm(initial={"version": error.version, "has_tablets": has_tablets, "base": token})
+        row_forms = build_row_forms(fresh, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
+        row_forms = rebind_row_forms(row_forms, merged, fresh, view.missions, view.staff)
+        existing = {row.pk for row in fresh.rows.all()}
+        inputs = plan_inputs(merged, existing_ids=existing)[1]
+    by_key = {form.key: form for form in row_forms}
+    conflict = conflict_view(
+        error,
+        lambda key: (
+            (plan_form, "")
+            if key == PLAN_KEY
+            else (by_key.get(key), by_key[key].summary_label if key in by_key else "")
+        ),
+    )
+    return plan_form, row_forms, inputs, conflict
 
 
 def _after_save(request, plan):
