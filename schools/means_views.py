@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from schools.access import Perm, get_school_or_404, school_perms
 from schools.forms import EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
@@ -34,10 +35,26 @@ def _breadcrumb(school, current: str, *, equipment_year=None) -> dict:
     return {"links": links, "current": current}
 
 
+MEANS_FIELDS = (*SchoolMeans.ITEMS, "ticket_server_url", "details")
+
+
 def _means_initial(means: SchoolMeans | None) -> dict:
     if means is None:
-        return {"version": 1}
-    return {name: getattr(means, name) for name in (*SchoolMeans.ITEMS, "ticket_server_url", "details", "version")}
+        return {}
+    return {name: getattr(means, name) for name in MEANS_FIELDS}
+
+
+def _means_current(form, school, school_year) -> Current:
+    means = school_means(school, school_year)
+    who = means.updated_by.get_full_name() if means and means.updated_by else None
+    return current_of(
+        form,
+        version=means.version if means else 1,
+        initial=_means_initial(means),
+        names=MEANS_FIELDS,
+        who=who,
+        when=means.updated_at if means else None,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,7 +66,11 @@ def means(request, uai: str, year: str):
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     current = school_means(school, school_year)
-    form = MeansForm(initial=_means_initial(current)) if can_edit else None
+    salt = f"means:{school.pk}:{school_year.pk}"
+    form = None
+    if can_edit:
+        form = MeansForm(initial=_means_initial(current))
+        stamp_form(form, salt=salt, version=current.version if current else 1, names=MEANS_FIELDS)
     conflict = ""
     status = 200
     if request.method == "POST":
@@ -57,20 +78,22 @@ def means(request, uai: str, year: str):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                means_save(
-                    school=school,
-                    school_year=school_year,
-                    expected_version=data["version"],
-                    **{name: data[name] for name in (*SchoolMeans.ITEMS, "ticket_server_url", "details")},
-                    by=request.user,
+                save_form_merged(
+                    form,
+                    salt=salt,
+                    names=MEANS_FIELDS,
+                    load=lambda: _means_current(form, school, school_year),
+                    save=lambda version: means_save(
+                        school=school,
+                        school_year=school_year,
+                        expected_version=version,
+                        **{name: data[name] for name in MEANS_FIELDS},
+                        by=request.user,
+                    ),
                 )
-            except ConflictError as error:
-                conflict = error.message
+            except VersionConflict as error:
+                form, conflict = rebind(MeansForm, error, data=request.POST, salt=salt)
                 current = school_means(school, school_year)
-                posted = request.POST.copy()
-                posted["version"] = str(current.version if current else 1)
-                form = MeansForm(posted)
-                form.is_valid()
                 status = 409
             except DomainError as error:
                 form.add_error("ticket_server_url", error.message)

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from rupn.lib.pagination import paged_title
 from schools.access import Perm, dane_academies, get_school_or_404, user_scopes
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
@@ -133,36 +134,44 @@ def staff_list(request, uai: str):
     )
 
 
+PERSON_FIELDS = ("last_name", "first_name", "email", "status", "full_service_cpge", "leaving", "is_active")
+
+
+def _person_current(form, pk: int) -> Current:
+    person = Person.objects.get(pk=pk)
+    return current_of(form, version=person.version, initial=_person_initial(person), names=PERSON_FIELDS)
+
+
+def _person_initial(person: Person) -> dict:
+    return {name: getattr(person, name) for name in PERSON_FIELDS}
+
+
 @require_http_methods(["GET", "POST"])
 def person_edit(request, uai: str, pk: int):
     school = get_school_or_404(request.user, uai, perm=Perm.MANAGE_STAFF)
     person = get_object_or_404(Person.objects.filter(school=school), pk=pk)
     status = 200
     conflict = ""
+    salt = f"person:{person.pk}"
     if request.method == "POST":
         form = PersonForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                person_update(
-                    person=person,
-                    expected_version=data["version"] or 0,
-                    last_name=data["last_name"],
-                    first_name=data["first_name"],
-                    email=data["email"],
-                    status=data["status"],
-                    full_service_cpge=data["full_service_cpge"],
-                    leaving=data["leaving"],
-                    is_active=data["is_active"],
-                    by=request.user,
+                save_form_merged(
+                    form,
+                    salt=salt,
+                    names=PERSON_FIELDS,
+                    load=lambda: _person_current(form, person.pk),
+                    save=lambda version: person_update(
+                        person=person,
+                        expected_version=version,
+                        **{name: data[name] for name in PERSON_FIELDS},
+                        by=request.user,
+                    ),
                 )
-            except ConflictError as error:
-                conflict = error.message
-                person.refresh_from_db()
-                data = request.POST.copy()
-                data["version"] = str(person.version)
-                form = PersonForm(data)
-                form.is_valid()
+            except VersionConflict as error:
+                form, conflict = rebind(PersonForm, error, data=request.POST, salt=salt)
                 status = 409
             except DomainError as error:
                 form.add_error("email", error.message)
@@ -173,17 +182,8 @@ def person_edit(request, uai: str, pk: int):
         else:
             status = 400
     else:
-        form = PersonForm(
-            initial={
-                "version": person.version,
-                "last_name": person.last_name,
-                "first_name": person.first_name,
-                "email": person.email,
-                "status": person.status,
-                "full_service_cpge": person.full_service_cpge,
-                "leaving": person.leaving,
-                "is_active": person.is_active,
-            }
+        form = stamp_form(
+            PersonForm(initial=_person_initial(person)), salt=salt, version=person.version, names=PERSON_FIELDS
         )
     return render(
         request,

@@ -462,7 +462,7 @@ def conflict_view(error: VersionConflict, forms_by_row: Callable[[str], tuple[fo
 
 
 def rebind(
-    form_class: type[forms.Form], error: VersionConflict, *, data: Mapping, salt: str, names, **kwargs
+    form_class: type[forms.Form], error: VersionConflict, *, data: Mapping, salt: str, **kwargs
 ) -> tuple[forms.Form, ConflictView]:
     """The form shown again on the current version, and its conflict for the template.
 
@@ -480,3 +480,36 @@ def rebind(
         values = error.merged.get("", {})
         form = form_class(initial={**values, "version": error.version, "base": token}, **kwargs)
     return form, conflict_view(error, lambda row: (form, ""))
+
+
+def stamp_form(form: forms.Form, *, salt: str, version: int, names) -> forms.Form:
+    """Give an unbound form of one object its base: the values its initial shows, signed (field "base")."""
+    values = {"": initial_values(form, form.initial, names)}
+    form.initial = {**form.initial, "version": version, "base": stamp(salt=salt, version=version, values=values)}
+    return form
+
+
+def save_form_merged[T](
+    form: forms.Form, *, salt: str, names, load: Callable[[], Current], save: Callable[[int], T]
+) -> T:
+    """Save a valid form of one object onto its current version (save_merged): the merged values are put in the
+    form's cleaned_data, then save(version) calls the service with them."""
+
+    def merged_save(version: int, values: dict) -> T:
+        apply_values(form, values.get("", {}))
+        return save(version)
+
+    return save_merged(
+        token=form.cleaned_data.get("base"),
+        salt=salt,
+        version=form.cleaned_data.get("version"),
+        mine={"": form_values(form, names)},
+        data=form.data,
+        load=load,
+        save=merged_save,
+    )
+
+
+def current_of(form: forms.Form, *, version: int, initial: Mapping, names, who=None, when=None) -> Current:
+    """The current version of one object, its values as the form shows them (for save_form_merged's load)."""
+    return Current(version=version, values={"": initial_values(form, initial, names)}, who=who, when=when)

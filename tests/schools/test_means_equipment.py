@@ -66,17 +66,31 @@ def test_a_ticket_server_address_needs_the_ticket_server(client_for, cast):
     assert not SchoolMeans.objects.filter(ticket_server=True).exists()
 
 
-def test_second_save_of_the_means_is_refused_and_keeps_what_was_typed(client_for, cast):
+def test_second_save_of_the_means_keeps_both_changes(client_for, cast):
+    # Was: refused, and saving again from the refused page unticked the first one's "téléphone".
     client = client_for(cast.principal_a)
     stale = flat(extract_form_fields(client.get(means_url(cast)).content, "means-form"))
     assert client.post(means_url(cast), {**stale, "phone": "on"}).status_code == 302
-    response = client.post(means_url(cast), {**stale, "office": "on", "details": "Bureau 12"})
-    assert response.status_code == 409
-    kept = flat(extract_form_fields(response.content, "means-form"))
-    assert kept["details"] == "Bureau 12" and kept["version"] == "2"
-    assert client.post(means_url(cast), kept).status_code == 302
+    assert client.post(means_url(cast), {**stale, "office": "on", "details": "Bureau 12"}).status_code == 302
     means = SchoolMeans.objects.get()
-    assert (means.phone, means.office, means.details) == (False, True, "Bureau 12")
+    assert (means.phone, means.office, means.details, means.version) == (True, True, "Bureau 12", 3)
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_means_changed_alike_field_by_both_asks_the_second_and_keeps_the_choice(client_for, cast, choice):
+    client = client_for(cast.principal_a)
+    stale = flat(extract_form_fields(client.get(means_url(cast)).content, "means-form"))
+    assert client.post(means_url(cast), {**stale, "details": "Bureau 12"}).status_code == 302
+    response = client.post(means_url(cast), {**stale, "details": "Bureau 14", "office": "on"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Votre saisie&nbsp;: Bureau 14" in page and "Enregistré par" in page
+    assert SchoolMeans.objects.get().details == "Bureau 12"  # nothing saved until chosen
+    kept = flat(extract_form_fields(page, "means-form"))
+    assert kept["details"] == "Bureau 14" and kept["office"] == "on"
+    assert client.post(means_url(cast), {**kept, "keep::details": choice}).status_code == 302
+    means = SchoolMeans.objects.get()
+    assert (means.details, means.office) == ("Bureau 14" if choice == "mine" else "Bureau 12", True)
 
 
 # Equipment requests: the school's list
