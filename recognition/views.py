@@ -26,7 +26,8 @@ from recognition.services import (
     project_update,
 )
 from rupn.lib.cells import safe_cell
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
 from schools.models import Departement, SchoolYear
@@ -105,29 +106,66 @@ def _project_of(request, uai: str, year: str, pk: int):
     return school, school_year, project
 
 
+PROJECT_FIELDS = (
+    "title",
+    "classes",
+    "description",
+    "dane_project",
+    "referents",
+    "teachers",
+    "other_teachers",
+    "outcome",
+)
+
+
+def _project_initial(project: Project) -> dict:
+    values = {name: getattr(project, name) for name in PROJECT_FIELDS if name not in ("referents", "teachers")}
+    values["referents"] = [p.pk for p in project.referents.all()]
+    values["teachers"] = [p.pk for p in project.teachers.all()]
+    return values
+
+
+def _project_current(form, pk: int) -> Current:
+    project = Project.objects.select_related("updated_by").get(pk=pk)
+    who = project.updated_by.get_full_name() if project.updated_by else None
+    return current_of(
+        form,
+        version=project.version,
+        initial=_project_initial(project),
+        names=PROJECT_FIELDS,
+        who=who,
+        when=project.updated_at,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def project_edit(request, uai: str, year: str, pk: int):
-    """Change a project; the second of two people saving at once is told and keeps what they typed."""
+    """Change a project; the second of two people saving at once has both changes kept, or chooses on a clash."""
     school, school_year, project = _project_of(request, uai, year, pk)
     conflict = ""
     status = 200
+    salt = f"project:{project.pk}"
     if request.method == "POST":
         form = _form(school, school_year, request.POST, project=project)
         if form.is_valid():
             try:
-                project_update(
-                    project=project,
-                    expected_version=form.cleaned_data["version"] or 0,
-                    data=form.to_input(),
-                    by=request.user,
+                save_form_merged(
+                    form,
+                    salt=salt,
+                    names=PROJECT_FIELDS,
+                    load=lambda: _project_current(form, project.pk),
+                    save=lambda version: project_update(
+                        project=project, expected_version=version, data=form.to_input(), by=request.user
+                    ),
                 )
-            except ConflictError as error:
-                conflict = error.message
+            except VersionConflict as error:
                 project = Project.objects.filter(pk=project.pk).first() or project
-                posted = request.POST.copy()
-                posted["version"] = str(project.version)
-                form = _form(school, school_year, posted, project=project)
-                form.is_valid()
+                form, conflict = rebind(
+                    lambda *args, **kwargs: _form(school, school_year, *args, project=project, **kwargs),
+                    error,
+                    data=request.POST,
+                    salt=salt,
+                )
                 status = 409
             except DomainError as error:
                 form.add_error(None, error.message)
@@ -138,22 +176,8 @@ def project_edit(request, uai: str, year: str, pk: int):
         else:
             status = 400
     else:
-        form = _form(
-            school,
-            school_year,
-            project=project,
-            initial={
-                "version": project.version,
-                "title": project.title,
-                "classes": project.classes,
-                "description": project.description,
-                "dane_project": project.dane_project,
-                "referents": [p.pk for p in project.referents.all()],
-                "teachers": [p.pk for p in project.teachers.all()],
-                "other_teachers": project.other_teachers,
-                "outcome": project.outcome,
-            },
-        )
+        form = _form(school, school_year, project=project, initial=_project_initial(project))
+        stamp_form(form, salt=salt, version=project.version, names=PROJECT_FIELDS)
     return render(
         request,
         "recognition/project_form.html",
