@@ -13,7 +13,8 @@ from activity.models import ActivityEntry, Review
 from activity.selectors import academie_schools, activity_totals, review_choices, review_status, school_reviews
 from activity.services import review_delete, review_record_minutes, review_reschedule, review_schedule
 from activity.views import PAGE_SIZE, _years_choice
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, get_school_or_404, require_dane, school_perms
 from schools.selectors import school_year_or_404
@@ -95,6 +96,17 @@ def reviews(request, uai: str, year: str):
     )
 
 
+SCHEDULE_FIELDS = ("date", "place", "principal", "dane_adviser", "referents")
+MINUTES_FIELDS = ("achievements", "difficulties", "decisions", "training_needs")
+
+
+def _review_current(form, pk: int, names) -> Current:
+    review = Review.objects.select_related("updated_by").get(pk=pk)
+    initial = ReviewScheduleForm.initial_for(review) | ReviewMinutesForm.initial_for(review)
+    who = review.updated_by.get_full_name() if review.updated_by else None
+    return current_of(form, version=review.version, initial=initial, names=names, who=who, when=review.updated_at)
+
+
 @require_http_methods(["GET", "POST"])
 def review_detail(request, uai: str, year: str, pk: int):
     """One point d'étape: its schedule (until it is done) and its minutes, with the year's activity beside."""
@@ -120,14 +132,23 @@ def review_detail(request, uai: str, year: str, pk: int):
             schedule_form = ReviewScheduleForm(request.POST, choices=choices)
             if schedule_form.is_valid():
                 try:
-                    review_reschedule(
-                        review=review,
-                        expected_version=schedule_form.cleaned_data["version"] or 0,
-                        data=schedule_form.to_schedule(),
-                        by=request.user,
+                    save_form_merged(
+                        schedule_form,
+                        salt=f"review:{review.pk}",
+                        names=SCHEDULE_FIELDS,
+                        load=lambda: _review_current(schedule_form, review.pk, SCHEDULE_FIELDS),
+                        save=lambda version: review_reschedule(
+                            review=review, expected_version=version, data=schedule_form.to_schedule(), by=request.user
+                        ),
                     )
-                except ConflictError as error:
-                    conflict, status = error.message, 409
+                except VersionConflict as error:
+                    schedule_form, conflict = rebind(
+                        lambda *args, **kwargs: ReviewScheduleForm(*args, choices=choices, **kwargs),
+                        error,
+                        data=request.POST,
+                        salt=f"review:{review.pk}",
+                    )
+                    status = 409
                 except DomainError as error:
                     schedule_form.add_error(None, error.message)
                     status = 400
@@ -140,14 +161,20 @@ def review_detail(request, uai: str, year: str, pk: int):
             minutes_form = ReviewMinutesForm(request.POST)
             if minutes_form.is_valid():
                 try:
-                    review_record_minutes(
-                        review=review,
-                        expected_version=minutes_form.cleaned_data["version"],
-                        minutes=minutes_form.to_minutes(),
-                        by=request.user,
+                    save_form_merged(
+                        minutes_form,
+                        salt=f"review:{review.pk}",
+                        names=MINUTES_FIELDS,
+                        load=lambda: _review_current(minutes_form, review.pk, MINUTES_FIELDS),
+                        save=lambda version: review_record_minutes(
+                            review=review, expected_version=version, minutes=minutes_form.to_minutes(), by=request.user
+                        ),
                     )
-                except ConflictError as error:
-                    conflict, status = error.message, 409
+                except VersionConflict as error:
+                    minutes_form, conflict = rebind(
+                        ReviewMinutesForm, error, data=request.POST, salt=f"review:{review.pk}"
+                    )
+                    status = 409
                 except DomainError as error:
                     minutes_form.add_error(None, error.message)
                     status = 400
@@ -161,14 +188,12 @@ def review_detail(request, uai: str, year: str, pk: int):
         if schedule_form is None and review.state == Review.State.SCHEDULED:
             initial = ReviewScheduleForm.initial_for(review) | {"referents": [p.pk for p in referents]}
             schedule_form = ReviewScheduleForm(initial=initial, choices=choices)
+            stamp_form(schedule_form, salt=f"review:{review.pk}", version=review.version, names=SCHEDULE_FIELDS)
         if minutes_form is None:
             minutes_form = ReviewMinutesForm(initial=ReviewMinutesForm.initial_for(review))
-        if conflict:  # keep what was typed, against the current version
+            stamp_form(minutes_form, salt=f"review:{review.pk}", version=review.version, names=MINUTES_FIELDS)
+        if conflict:
             review.refresh_from_db()
-            form = minutes_form if action == "minutes" else schedule_form
-            data = request.POST.copy()
-            data["version"] = str(review.version)
-            form.data = data
     return render(
         request,
         "missions/review_detail.html",
@@ -180,6 +205,7 @@ def review_detail(request, uai: str, year: str, pk: int):
             "schedule_form": schedule_form,
             "minutes_form": minutes_form,
             "conflict": conflict,
+            "conflict_form": request.POST.get("action") if conflict else "",
             "can_manage": can_manage,
             "totals": _year_totals(school, school_year),
             "title": _("Point d'étape du %(date)s — %(school)s")
