@@ -33,6 +33,7 @@ from imp.forms import (
 from imp.models import BoardOpinion, ImpAward
 from missions.selectors import school_staff
 from rupn.lib.cells import safe_cell
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, get_school_or_404, require_academie_perm, school_perms
@@ -180,12 +181,28 @@ def _award_or_404(school, school_year, pk) -> ImpAward:
     return award
 
 
+AWARD_FIELDS = ("person", "amount", "period", "start_date", "end_date")
+
+
+def _award_current(form, pk: int) -> Current:
+    award = ImpAward.objects.select_related("rate").get(pk=pk)
+    who, when = services.award_saved_by(award)
+    initial = AwardForm.initial_for(award)
+    return current_of(form, version=award.version, initial=initial, names=AWARD_FIELDS, who=who, when=when)
+
+
 def _award_action(request, award, action, forms) -> str:
     """Run the principal's action on the award; return the success message (DomainError on refusal)."""
     by = request.user
     if action == "update":
         form = forms["update"]
-        services.award_update(award=award, expected_version=form.cleaned_data["version"] or 0, by=by, **form.values)
+        save_form_merged(
+            form,
+            salt=f"award:{award.pk}",
+            names=AWARD_FIELDS,
+            load=lambda: _award_current(form, award.pk),
+            save=lambda version: services.award_update(award=award, expected_version=version, by=by, **form.values),
+        )
         return _("Les modifications sont enregistrées.")
     if action == "propose":
         services.award_propose(award=award, by=by)
@@ -248,7 +265,10 @@ def award_page(request, uai: str, year: str, pk: int):
             prefix="replacement",
         ),
     }
+    if not action and can_manage:
+        stamp_form(forms["update"], salt=f"award:{award.pk}", version=award.version, names=AWARD_FIELDS)
     error: DomainError | None = None
+    conflict = ""
     status = 200
     if action:
         if action in FORM_ACTIONS and not forms[action].is_valid():
@@ -257,7 +277,17 @@ def award_page(request, uai: str, year: str, pk: int):
             try:
                 text = _award_action(request, award, action, forms)
             except ConflictError as exc:
-                error, status = exc, 409
+                if isinstance(exc, VersionConflict) and action == "update":
+                    forms["update"], conflict = rebind(
+                        lambda *args, **kwargs: _award_form(*args, rates=rates, staff=staff, named=set(), **kwargs),
+                        exc,
+                        data=request.POST,
+                        salt=f"award:{award.pk}",
+                        prefix="update",
+                    )
+                else:
+                    error = exc
+                status = 409
             except DomainError as exc:
                 error, status = exc, 400
             else:
@@ -282,6 +312,7 @@ def award_page(request, uai: str, year: str, pk: int):
             "replacement_form": forms["replacement"],
             "action": action,
             "error": error,
+            "conflict": conflict,
             "title": _("IMP de %(name)s — %(year)s") % {"name": award.person.full_name, "year": school_year.name},
             "breadcrumb_data": {"links": _school_links(school, school_year), "current": award.person.full_name},
         },

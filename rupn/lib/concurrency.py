@@ -472,13 +472,12 @@ def rebind(
     theirs = error.theirs.get("", {})
     token = stamp(salt=salt, version=error.version, values={"": theirs}, clashes=error.clashes)
     if error.merged is None:
-        posted = data.copy() if hasattr(data, "copy") else dict(data)
-        posted["version"], posted["base"] = str(error.version), token
-        form = form_class(posted, **kwargs)
+        form = form_class(data.copy() if hasattr(data, "copy") else dict(data), **kwargs)
+        form.data[form.add_prefix("version")], form.data[form.add_prefix("base")] = str(error.version), token
         form.is_valid()
     else:
         values = error.merged.get("", {})
-        form = form_class(initial={**values, "version": error.version, "base": token}, **kwargs)
+        form = form_class(None, initial={**values, "version": error.version, "base": token}, **kwargs)
     return form, conflict_view(error, lambda row: (form, ""))
 
 
