@@ -177,6 +177,13 @@ class EquipmentRequestForm(DsfrBaseForm):
     )
 
 
+class EquipmentEditForm(EquipmentRequestForm):
+    """The edit form of one request: with its version and base (rupn.lib.concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = BaseField()
+
+
 class EquipmentAnswerForm(DsfrBaseForm):
     state = forms.ChoiceField(
         label=_("Réponse"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
 from rupn.lib.errors import DomainError
 from schools.access import Perm, get_school_or_404, school_perms
-from schools.forms import EquipmentRequestForm, MeansForm
+from schools.forms import EquipmentEditForm, EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
 from schools.selectors import school_equipment_requests, school_means, school_year_or_404
 from schools.services import (
@@ -193,6 +193,18 @@ def equipment(request, uai: str, year: str):
     )
 
 
+EQUIPMENT_FIELDS = ("item", "quantity", "use", "cost_estimate")
+
+
+def _equipment_current(form, pk: int) -> Current:
+    item = EquipmentRequest.objects.select_related("updated_by").get(pk=pk)
+    who = item.updated_by.get_full_name() if item.updated_by else None
+    initial = {name: getattr(item, name) for name in EQUIPMENT_FIELDS}
+    return current_of(
+        form, version=item.version, initial=initial, names=EQUIPMENT_FIELDS, who=who, when=item.updated_at
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def equipment_edit(request, uai: str, year: str, pk: int):
     """Change a request still in preparation."""
@@ -203,11 +215,28 @@ def equipment_edit(request, uai: str, year: str, pk: int):
         messages.info(request, _("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
         return redirect("schools:equipment", uai=school.uai, year=school_year.name)
     status = 200
+    conflict = ""
+    salt = f"equipment:{item.pk}"
     if request.method == "POST":
-        form = EquipmentRequestForm(request.POST)
+        form = EquipmentEditForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                equipment_request_update(request=item, **form.cleaned_data, by=request.user)
+                save_form_merged(
+                    form,
+                    salt=salt,
+                    names=EQUIPMENT_FIELDS,
+                    load=lambda: _equipment_current(form, item.pk),
+                    save=lambda version: equipment_request_update(
+                        request=item,
+                        expected_version=version,
+                        **{name: data[name] for name in EQUIPMENT_FIELDS},
+                        by=request.user,
+                    ),
+                )
+            except VersionConflict as error:
+                form, conflict = rebind(EquipmentEditForm, error, data=request.POST, salt=salt)
+                status = 409
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = 400
@@ -217,14 +246,8 @@ def equipment_edit(request, uai: str, year: str, pk: int):
         else:
             status = 400
     else:
-        form = EquipmentRequestForm(
-            initial={
-                "item": item.item,
-                "quantity": item.quantity,
-                "use": item.use,
-                "cost_estimate": item.cost_estimate,
-            }
-        )
+        form = EquipmentEditForm(initial={name: getattr(item, name) for name in EQUIPMENT_FIELDS})
+        stamp_form(form, salt=salt, version=item.version, names=EQUIPMENT_FIELDS)
     return render(
         request,
         "schools/equipment_form.html",
@@ -233,6 +256,7 @@ def equipment_edit(request, uai: str, year: str, pk: int):
             "school_year": school_year,
             "item": item,
             "form": form,
+            "conflict": conflict,
             "breadcrumb_data": _breadcrumb(school, item.item, equipment_year=school_year),
             "title": _("Modifier la demande « %(item)s »") % {"item": item.item},
         },

@@ -679,16 +679,38 @@ def _only_draft(request: EquipmentRequest) -> None:
 
 @transaction.atomic
 def equipment_request_update(
-    *, request: EquipmentRequest, item: str, quantity: int, use: str, cost_estimate, by
+    *,
+    request: EquipmentRequest,
+    item: str,
+    quantity: int,
+    use: str,
+    cost_estimate,
+    by,
+    expected_version: int | None = None,
 ) -> EquipmentRequest:
-    """Change a request still in preparation."""
+    """Change a request still in preparation; VersionConflict if someone saved it since expected_version (the
+    page merges; None: no check)."""
     values = _check_request_values(item=item, quantity=quantity, use=use, cost_estimate=cost_estimate)
     _lock_requests(request.school, request.school_year)
     request.refresh_from_db()
     _only_draft(request)
-    EquipmentRequest.objects.filter(pk=request.pk).update(**values)
+    versioned_update(
+        EquipmentRequest.objects,
+        pk=request.pk,
+        version=request.version if expected_version is None else expected_version,
+        conflict=lambda: equipment_request_conflict(request),
+        updated_at=timezone.now(),
+        updated_by=by,
+        **values,
+    )
     request.refresh_from_db()
     return request
+
+
+def equipment_request_conflict(request: EquipmentRequest) -> VersionConflict:
+    current = EquipmentRequest.objects.select_related("updated_by").get(pk=request.pk)
+    who = current.updated_by.get_full_name() if current.updated_by else None
+    return VersionConflict(who=who, when=current.updated_at, version=current.version)
 
 
 @transaction.atomic

@@ -132,6 +132,39 @@ def test_referent_and_principal_keep_the_list_in_priority_order(client_for, cast
     assert 'value="up"' in text and 'value="down"' in text  # plain buttons: keyboard-usable
 
 
+def test_two_people_editing_a_request_keep_both_changes(client_for, cast):
+    # Was: no version at all; the second save silently undid the first one's quantity.
+    draft = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year, item="Casques", quantity=10)
+    edit_url = f"{equipment_url(cast)}{draft.pk}/"
+    first = client_for(cast.principal_a)
+    stale = flat(extract_form_fields(first.get(edit_url).content, "equipment-edit-form"))
+    assert first.post(edit_url, {**stale, "quantity": "30"}).status_code == 302
+    second = client_for(cast.referent_a)
+    assert second.post(edit_url, {**stale, "use": "Salle de langues"}).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.quantity, draft.use, draft.version) == (30, "Salle de langues", 3)
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_same_field_of_a_request_changed_by_both_asks_and_keeps_the_choice(client_for, cast, choice):
+    draft = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year, item="Casques", quantity=10)
+    edit_url = f"{equipment_url(cast)}{draft.pk}/"
+    first = client_for(cast.principal_a)
+    stale = flat(extract_form_fields(first.get(edit_url).content, "equipment-edit-form"))
+    assert first.post(edit_url, {**stale, "quantity": "30"}).status_code == 302
+    second = client_for(cast.referent_a)
+    response = second.post(edit_url, {**stale, "quantity": "12", "use": "Salle de langues"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Votre saisie&nbsp;: 12" in page and "Enregistré par Anne Principale à" in page
+    draft.refresh_from_db()
+    assert (draft.quantity, draft.use) == (30, stale["use"])  # nothing saved until chosen
+    again = flat(extract_form_fields(page, "equipment-edit-form")) | {"keep::quantity": choice}
+    assert second.post(edit_url, again).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.quantity, draft.use) == (12 if choice == "mine" else 30, "Salle de langues")
+
+
 def test_a_request_is_edited_or_removed_while_in_preparation_only(client_for, cast):
     draft = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year, item="Casques")
     client = client_for(cast.referent_a)
