@@ -13,6 +13,7 @@ from activity.selectors import french_month, year_months
 from activity.services import ActivityInput, ReviewMinutes, ReviewSchedule
 from events.forms import user_label
 from missions.models import Mission
+from rupn.lib.concurrency import BaseField
 from rupn.lib.durations import format_duration, parse_duration
 from schools.models import Person, SchoolYear
 
@@ -165,6 +166,7 @@ class ActivityFilterForm(DsfrBaseForm):
 
 class ReviewScheduleForm(DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = BaseField()
     date = forms.DateField(
         label=_("Date du point d'étape"),
         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
@@ -225,6 +227,7 @@ class ReviewScheduleForm(DsfrBaseForm):
 
 class ReviewMinutesForm(DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    base = BaseField()
     achievements = forms.CharField(
         label=_("Ce qui a été fait"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -4,13 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from activity.models import ActivityEntry, Review
 from missions.models import Mission
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import VersionConflict, versioned_update
+from rupn.lib.errors import DomainError
 from schools.models import Person, Role, School, SchoolYear, User
 
 
@@ -146,17 +146,10 @@ def review_schedule(*, school: School, school_year: SchoolYear, data: ReviewSche
     return review
 
 
-def _review_conflict(review: Review) -> ConflictError:
+def _review_conflict(review: Review) -> VersionConflict:
     current = Review.objects.select_related("updated_by").get(pk=review.pk)
-    who = current.updated_by.get_full_name() if current.updated_by else _("un autre utilisateur")
-    when = timezone.localtime(current.updated_at).strftime("%H:%M")
-    return ConflictError(
-        _(
-            "Ce point d'étape a été enregistré par %(who)s à %(when)s pendant que vous le modifiiez. "
-            "Rien n'a été enregistré : vos saisies sont conservées ci-dessous. Relisez-les, puis enregistrez à nouveau."
-        )
-        % {"who": who, "when": when}
-    )
+    who = current.updated_by.get_full_name() if current.updated_by else None
+    return VersionConflict(who=who, when=current.updated_at, version=current.version)
 
 
 @transaction.atomic
@@ -165,8 +158,11 @@ def review_reschedule(*, review: Review, expected_version: int, data: ReviewSche
     if review.state == Review.State.DONE:
         raise DomainError(_("Ce point d'étape a eu lieu : son compte rendu est saisi, sa date ne change plus."))
     _check_schedule(review.school, review.school_year, data)
-    updated = Review.objects.filter(pk=review.pk, version=expected_version, state=Review.State.SCHEDULED).update(
-        version=F("version") + 1,
+    versioned_update(
+        Review.objects.filter(state=Review.State.SCHEDULED),
+        pk=review.pk,
+        version=expected_version,
+        conflict=lambda: _review_conflict(review),
         date=data.date,
         place=data.place.strip(),
         principal=data.principal,
@@ -174,8 +170,6 @@ def review_reschedule(*, review: Review, expected_version: int, data: ReviewSche
         updated_by=by,
         updated_at=timezone.now(),
     )
-    if not updated:
-        raise _review_conflict(review)
     review.referents.set(data.referents)
     review.refresh_from_db()
     return review
@@ -201,16 +195,17 @@ def review_record_minutes(*, review: Review, expected_version: int, minutes: Rev
     texts["training_needs"] = minutes.training_needs.strip()
     if not any(texts.values()):
         raise DomainError(_("Le compte rendu est vide : notez au moins ce qui a été fait ou décidé."))
-    updated = Review.objects.filter(pk=review.pk, version=expected_version).update(
-        version=F("version") + 1,
+    versioned_update(
+        Review.objects,
+        pk=review.pk,
+        version=expected_version,
+        conflict=lambda: _review_conflict(review),
         state=Review.State.DONE,
         done_at=review.done_at or timezone.now(),
         updated_by=by,
         updated_at=timezone.now(),
         **texts,
     )
-    if not updated:
-        raise _review_conflict(review)
     review.refresh_from_db()
     return review
 

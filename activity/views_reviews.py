@@ -21,7 +21,8 @@ from activity.selectors import (
 )
 from activity.services import review_delete, review_record_minutes, review_reschedule, review_schedule
 from activity.views import PAGE_SIZE, _years_choice
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, SchoolPage, require_academie_perm, school_page
 
@@ -52,6 +53,17 @@ def _new_review_form(request, choices) -> ReviewScheduleForm:
 def _schedule(request, page, form) -> None:
     review = review_schedule(school=page.school, school_year=page.school_year, data=form.to_schedule(), by=request.user)
     messages.success(request, _("Le point d'étape du %(date)s est prévu.") % {"date": review.date.strftime("%d/%m/%Y")})
+
+
+SCHEDULE_FIELDS = ("date", "place", "principal", "dane_adviser", "referents")
+MINUTES_FIELDS = ("achievements", "difficulties", "decisions", "training_needs")
+
+
+def _review_current(form, pk: int, names) -> Current:
+    review = Review.objects.select_related("updated_by").get(pk=pk)
+    initial = ReviewScheduleForm.initial_for(review) | ReviewMinutesForm.initial_for(review)
+    who = review.updated_by.get_full_name() if review.updated_by else None
+    return current_of(form, version=review.version, initial=initial, names=names, who=who, when=review.updated_at)
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,31 +104,35 @@ def _reviews_context(page, form) -> dict:
     }
 
 
-def _review_save(request, form, save, success: str) -> tuple[str, int]:
-    """Run save(form) on a valid form: ("", 302) when saved (its message queued), else the conflict and status."""
+def _review_save(request, review, form, factory, names, save, success: str):
+    """Save a valid form merged onto the current version: (form, conflict, status), status 302 when saved."""
     if not form.is_valid():
-        return "", 400
+        return form, "", 400
+    salt = f"review:{review.pk}"
     try:
-        save(form)
-    except ConflictError as error:
-        return error.message, 409
+        save_form_merged(
+            form,
+            salt=salt,
+            names=names,
+            load=lambda: _review_current(form, review.pk, names),
+            save=lambda version: save(form, version),
+        )
+    except VersionConflict as error:
+        form, conflict = rebind(factory, error, data=request.POST, salt=salt)
+        return form, conflict, 409
     except DomainError as error:
         form.add_error(None, error.message)
-        return "", 400
+        return form, "", 400
     messages.success(request, success)
-    return "", 302
+    return form, "", 302
 
 
-def _reschedule(request, review, form) -> None:
-    review_reschedule(
-        review=review, expected_version=form.cleaned_data["version"] or 0, data=form.to_schedule(), by=request.user
-    )
+def _reschedule(request, review, form, version) -> None:
+    review_reschedule(review=review, expected_version=version, data=form.to_schedule(), by=request.user)
 
 
-def _record_minutes(request, review, form) -> None:
-    review_record_minutes(
-        review=review, expected_version=form.cleaned_data["version"], minutes=form.to_minutes(), by=request.user
-    )
+def _record_minutes(request, review, form, version) -> None:
+    review_record_minutes(review=review, expected_version=version, minutes=form.to_minutes(), by=request.user)
 
 
 def _review_post(request, page, review, choices, action):
@@ -124,14 +140,17 @@ def _review_post(request, page, review, choices, action):
     schedule_form = minutes_form = None
     conflict, status = "", 400
     if action == "schedule" and review.abilities(page.perms)["reschedule"]:
-        schedule_form = ReviewScheduleForm(request.POST, choices=choices)
+        factory = partial(ReviewScheduleForm, choices=choices)
         save = partial(_reschedule, request, review)
-        conflict, status = _review_save(request, schedule_form, save, _("Le point d'étape est modifié."))
+        schedule_form, conflict, status = _review_save(
+            request, review, factory(request.POST), factory, SCHEDULE_FIELDS, save, _("Le point d'étape est modifié.")
+        )
     elif action == "minutes":
-        minutes_form = ReviewMinutesForm(request.POST)
         save = partial(_record_minutes, request, review)
         text = _("Le compte rendu est enregistré : le point d'étape est fait.")
-        conflict, status = _review_save(request, minutes_form, save, text)
+        minutes_form, conflict, status = _review_save(
+            request, review, ReviewMinutesForm(request.POST), ReviewMinutesForm, MINUTES_FIELDS, save, text
+        )
     return schedule_form, minutes_form, conflict, status
 
 
@@ -145,17 +164,16 @@ def _review_forms(request, page, review, referents):
         schedule_form, minutes_form, conflict, status = _review_post(request, page, review, choices, action)
         if status == 302:
             return None, None, "", 302
+    salt = f"review:{review.pk}"
     if schedule_form is None and review.abilities(page.perms)["reschedule"]:
         initial = ReviewScheduleForm.initial_for(review) | {"referents": [p.pk for p in referents]}
         schedule_form = ReviewScheduleForm(initial=initial, choices=choices)
+        stamp_form(schedule_form, salt=salt, version=review.version, names=SCHEDULE_FIELDS)
     if minutes_form is None:
         minutes_form = ReviewMinutesForm(initial=ReviewMinutesForm.initial_for(review))
-    if conflict:  # keep what was typed, against the current version
+        stamp_form(minutes_form, salt=salt, version=review.version, names=MINUTES_FIELDS)
+    if conflict:
         review.refresh_from_db()
-        form = minutes_form if action == "minutes" else schedule_form
-        data = request.POST.copy()
-        data["version"] = str(review.version)
-        form.data = data
     return schedule_form, minutes_form, conflict, status
 
 
@@ -181,6 +199,7 @@ def review_detail(request, page: SchoolPage, pk: int):
         if status == 302:
             return redirect(request.path)
     forms = {"schedule_form": schedule_form, "minutes_form": minutes_form, "conflict": conflict}
+    forms["conflict_form"] = request.POST.get("action") if conflict else ""
     return render(
         request, "missions/review_detail.html", _review_context(page, review, referents) | forms, status=status
     )

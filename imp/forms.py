@@ -9,6 +9,7 @@ from dsfr.forms import DsfrBaseForm
 from imp.models import BoardOpinion, ImpAward, Leave, Replacement
 from imp.money import format_euros, parse_euros
 from imp.rules import legal_amounts_text
+from rupn.lib.concurrency import BaseField
 from schools.models import Person
 
 
@@ -45,6 +46,7 @@ class AwardForm(DsfrBaseForm):
     ]
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = BaseField()
     person = forms.ChoiceField(label=_("Bénéficiaire"))
     amount = forms.ChoiceField(
         label=_("Taux annuel"),

@@ -31,6 +31,7 @@ from imp.models import (
 )
 from imp.money import format_euros
 from imp.rules import eligibility_problem, legal_amounts_text
+from rupn.lib.concurrency import VersionConflict
 from rupn.lib.errors import ConflictError, DomainError
 from schools.models import Person, School, SchoolYear
 
@@ -246,6 +247,18 @@ def award_prepare(*, school: School, school_year: SchoolYear, propose: bool, by,
 EDITABLE_STATES = AWARD_TRANSITIONS["update"][0]
 
 
+def award_saved_by(award: ImpAward) -> tuple[str | None, datetime.datetime | None]:
+    """Who last saved the award, and when (its latest event: the award's one history)."""
+    event = AwardEvent.objects.filter(award=award).select_related("by").order_by("-at", "-pk").first()
+    who = event.by.get_full_name() if event and event.by else None
+    return who, event.at if event else award.updated_at
+
+
+def award_conflict(award: ImpAward) -> VersionConflict:
+    who, when = award_saved_by(award)
+    return VersionConflict(who=who, when=when, version=award.version)
+
+
 @transaction.atomic
 def award_update(
     *,
@@ -261,7 +274,7 @@ def award_update(
     """Change the person, rate or period of an award not yet validated; an agreed award needs agreement again."""
     locked = ImpAward.objects.select_for_update().select_related("person", "rate", "school_year").get(pk=award.pk)
     if locked.version != expected_version:
-        raise ConflictError(_("Cette IMP a été modifiée pendant que vous la consultiez : rechargez la page."))
+        raise award_conflict(locked)
     if locked.state not in EDITABLE_STATES:
         raise DomainError(_("Une IMP « %(state)s » ne peut plus être modifiée.") % {"state": State(locked.state).label})
     school, school_year = locked.school, locked.school_year
@@ -331,7 +344,7 @@ def _transition(
             % {"state": State(current.state).label}
         )
     if expected_version is not None and current.version != expected_version:
-        raise ConflictError(_("Cette IMP a été modifiée pendant que vous la consultiez : rechargez la page."))
+        raise award_conflict(current)
     ImpAward.objects.filter(pk=award.pk).update(
         state=target, version=F("version") + 1, updated_at=timezone.now(), **fields
     )

@@ -1,6 +1,7 @@
 """IMP pages: thin views over the access layer, the services and the selectors."""
 
 import csv
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -31,6 +32,7 @@ from imp.forms import (
 from imp.models import BoardOpinion, ImpAward
 from missions.selectors import school_staff
 from rupn.lib.cells import safe_cell
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, SchoolPage, object_or_404, require_academie_perm, school_page
@@ -170,8 +172,14 @@ def _school_imp_context(page, data, forms, staff, named) -> dict:
 
 def _update(request, award, forms) -> str:
     form = forms["update"]
-    services.award_update(
-        award=award, expected_version=form.cleaned_data["version"] or 0, by=request.user, **form.values
+    save_form_merged(
+        form,
+        salt=f"award:{award.pk}",
+        names=AWARD_FIELDS,
+        load=lambda: _award_current(form, award.pk),
+        save=lambda version: services.award_update(
+            award=award, expected_version=version, by=request.user, **form.values
+        ),
     )
     return _("Les modifications sont enregistrées.")
 
@@ -179,6 +187,16 @@ def _update(request, award, forms) -> str:
 def _propose(request, award, _forms) -> str:
     services.award_propose(award=award, by=request.user)
     return _("L'IMP est proposée à %(name)s : elle attend son accord.") % {"name": award.person.full_name}
+
+
+AWARD_FIELDS = ("person", "amount", "period", "start_date", "end_date")
+
+
+def _award_current(form, pk: int) -> Current:
+    award = ImpAward.objects.select_related("rate").get(pk=pk)
+    who, when = services.award_saved_by(award)
+    initial = AwardForm.initial_for(award)
+    return current_of(form, version=award.version, initial=initial, names=AWARD_FIELDS, who=who, when=when)
 
 
 def _withdraw(request, award, _forms) -> str:
@@ -255,19 +273,24 @@ def _award_forms(action: str, data, *, award, staff, rates) -> dict:
     }
 
 
-def _award_post(request, award, action: str, forms) -> tuple[DomainError | None, int]:
-    """Run the posted action: (None, 302) when done (its message queued), else the error and the status."""
+def _award_post(request, award, action: str, forms, rebind_update) -> tuple[DomainError | None, str, int]:
+    """Run the posted action: (None, "", 302) when done (its message queued), else (error, conflict, status)."""
     if action not in AWARD_ACTIONS:
         raise Http404
     if action in FORM_ACTIONS and not forms[action].is_valid():
-        return None, 400
+        return None, "", 400
     try:
         messages.success(request, AWARD_ACTIONS[action](request, award, forms))
+    except VersionConflict as exc:
+        if action == "update":  # the edit form merges: a same-field clash asks
+            forms["update"], conflict = rebind_update(exc)
+            return None, conflict, 409
+        return exc, "", 409
     except ConflictError as exc:
-        return exc, 409
+        return exc, "", 409
     except DomainError as exc:
-        return exc, 400
-    return None, 302
+        return exc, "", 400
+    return None, "", 302
 
 
 @require_http_methods(["GET", "POST"])
@@ -284,10 +307,14 @@ def award_page(request, page: SchoolPage, pk: int):
     rates = services.legal_rates(page.school_year) if can_manage else []
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _award_forms(action, request.POST if action else None, award=award, staff=staff, rates=rates)
-    error, status = _award_post(request, award, action, forms) if action else (None, 200)
+    if not action and can_manage:
+        stamp_form(forms["update"], salt=f"award:{award.pk}", version=award.version, names=AWARD_FIELDS)
+    factory = partial(_award_form, rates=rates, staff=staff, named=set())
+    rebind_update = partial(rebind, factory, data=request.POST, salt=f"award:{award.pk}", prefix="update")
+    error, conflict, status = _award_post(request, award, action, forms, rebind_update) if action else (None, "", 200)
     if status == 302:
         return redirect(request.path)
-    context = _award_context(request, page, award, forms) | {"action": action, "error": error}
+    context = _award_context(request, page, award, forms) | {"action": action, "error": error, "conflict": conflict}
     return render(request, "imp/award.html", context, status=status)
 
 

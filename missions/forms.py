@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from missions.models import Mission, PlanRow
-from missions.services import RowInput
+from missions.services import PLAN_KEY, RowInput
+from rupn.lib.concurrency import BaseField, read_stamp
 from schools.models import Person
 
 NEW_SERVICE_ROWS = 2
@@ -25,6 +26,7 @@ def staff_choices(staff: list[Person]) -> list[tuple[str, str]]:
 
 class PlanForm(DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    base = BaseField()  # the values the table was shown with (rupn.lib.concurrency)
     has_tablets = forms.BooleanField(
         label=_("L'établissement a des tablettes à administrer"),
         required=False,
@@ -156,4 +158,73 @@ def build_row_forms(
             for index in range(1, NEW_SERVICE_ROWS + 1):
                 form = RowForm(data, prefix=f"new-{index}", mission=mission, row=None, choices=choices)
                 forms_.append(_collectivity_state(form, authorized, sheets))
+    return forms_
+
+
+ROW_FIELDS = ("service_name", "organisation", "sharing", "sharing_detail", "holders")
+
+
+def row_form_values(form: RowForm) -> dict:
+    """A valid row form's values, in the shape of missions.services.plan_row_values."""
+    values = {"mission": form.mission.code} | {
+        name: form.cleaned_data[name] for name in ROW_FIELDS if name in form.fields
+    }
+    values["holders"] = sorted(str(pk) for pk in values["holders"])
+    return values
+
+
+def posted_row_forms(plan, row_forms: list[RowForm], missions, staff, data) -> list[RowForm]:
+    """The row forms of a posted table, plus one for each row the user had that was removed meanwhile (what
+    they typed there is merged too)."""
+    stamped = read_stamp(data.get("base"), salt=f"plan:{plan.pk}", version=_int(data.get("version")))
+    if stamped is None:
+        return row_forms
+    known = {form.key for form in row_forms}
+    by_code = {mission.code: mission for mission in missions}
+    choices = staff_choices(staff)
+    extra = []
+    for key, values in stamped.values.items():
+        mission = by_code.get(values.get("mission"))
+        if key not in known and key != PLAN_KEY and mission is not None:
+            extra.append(RowForm(data, prefix=key, mission=mission, row=None, choices=choices))
+    return row_forms + extra
+
+
+def posted_plan_values(plan, plan_form: PlanForm, row_forms: list[RowForm]) -> dict:
+    """What the user posts, as plan values: with a base, only the rows they had (and new service rows they
+    filled); the rows someone added since are not theirs to change."""
+    data = plan_form.data
+    stamped = read_stamp(data.get("base"), salt=f"plan:{plan.pk}", version=plan_form.cleaned_data["version"])
+    values = {PLAN_KEY: {"has_tablets": plan_form.cleaned_data["has_tablets"]}}
+    for form in row_forms:
+        row = row_form_values(form)
+        if form.row is None and form.key.startswith("new-"):
+            if not (row.get("service_name") or row["holders"]):
+                continue
+        elif stamped is not None and form.key not in stamped.values:
+            continue
+        values[form.key] = row
+    return values
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def rebind_row_forms(row_forms: list[RowForm], merged: dict, plan, missions, staff) -> list[RowForm]:
+    """Row forms shown again after a merge that asks the user to choose: each with the merged values, and the
+    rows the user kept that were removed meanwhile."""
+    known = {form.key for form in row_forms}
+    by_code = {mission.code: mission for mission in missions}
+    choices = staff_choices(staff)
+    forms_ = list(row_forms)
+    for key, values in merged.items():
+        if key not in known and key != PLAN_KEY and values.get("mission") in by_code:
+            forms_.append(RowForm(prefix=key, mission=by_code[values["mission"]], row=None, choices=choices))
+    for form in forms_:
+        if form.key in merged:
+            form.initial = {**form.initial, **{k: v for k, v in merged[form.key].items() if k != "mission"}}
     return forms_

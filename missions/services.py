@@ -18,7 +18,8 @@ from missions.selectors import authorized_actions as school_authorized_actions
 from missions.selectors import catalogue, plan_check, plan_for, school_staff
 from notifications.outbox import outbox_enqueue
 from rupn.lib.audit import as_user, history_record, history_record_if_changed
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, save_merged, versioned_update
+from rupn.lib.errors import DomainError
 from schools.models import Person, School, SchoolYear
 
 
@@ -66,24 +67,119 @@ def _row_state(row: PlanRow) -> tuple:
     return (row.service_name, row.organisation, row.sharing, row.sharing_detail)
 
 
-def _conflict_message(plan: AllocationPlan) -> str:
+def _plan_conflict(plan: AllocationPlan) -> VersionConflict:
     current = AllocationPlan.objects.select_related("updated_by").get(pk=plan.pk)
-    who = current.updated_by.get_full_name() if current.updated_by else _("un autre utilisateur")
-    when = timezone.localtime(current.updated_at).strftime("%H:%M")
-    return _(
-        "Ce plan a été enregistré par %(who)s à %(when)s pendant que vous le modifiiez. "
-        "Rien n'a été enregistré : vos saisies sont conservées ci-dessous. Vérifiez-les au regard "
-        "du plan actuel, puis enregistrez à nouveau."
-    ) % {"who": who, "when": when}
+    return VersionConflict(
+        who=current.updated_by.get_full_name() if current.updated_by else None,
+        when=current.updated_at,
+        version=current.version,
+    )
+
+
+PLAN_KEY = "plan"  # the row of the plan's own fields in plan_values
+
+
+def plan_row_values(row: PlanRow) -> dict:
+    """A row's fields as the allocation form edits them (canonical: holders as sorted strings)."""
+    values = {
+        "mission": row.mission.code,
+        "organisation": row.organisation,
+        "sharing": row.sharing,
+        "sharing_detail": row.sharing_detail,
+        "holders": sorted(str(h.pk) for h in row.holders.all()),
+    }
+    if row.mission.kind == Mission.Kind.PER_SERVICE:
+        values["service_name"] = row.service_name
+    return values
+
+
+def plan_values(plan: AllocationPlan) -> dict:
+    """The plan as the allocation form edits it: its own fields, then each row by its form key ("row-<pk>")."""
+    return {PLAN_KEY: {"has_tablets": plan.has_tablets}} | {
+        f"row-{row.pk}": plan_row_values(row) for row in plan.rows.all()
+    }
+
+
+def plan_current(plan: AllocationPlan) -> Current:
+    """The plan as saved now, for a merge (concurrency.save_merged)."""
+    rows = PlanRow.objects.filter(plan_id=plan.pk).select_related("mission").prefetch_related("holders")
+    current = AllocationPlan.objects.select_related("updated_by").get(pk=plan.pk)
+    values = {PLAN_KEY: {"has_tablets": current.has_tablets}} | {
+        f"row-{row.pk}": plan_row_values(row) for row in rows.order_by("mission__position", "service_name", "pk")
+    }
+    return Current(
+        version=current.version,
+        values=values,
+        who=current.updated_by.get_full_name() if current.updated_by else None,
+        when=current.updated_at,
+    )
+
+
+def plan_inputs(values: dict, *, existing_ids: set[int]) -> tuple[bool, list[tuple[str, RowInput]]]:
+    """has_tablets and the rows (by form key) of merged plan values; a row removed meanwhile that the user kept
+    is created again."""
+    rows = []
+    for key, data in values.items():
+        if key == PLAN_KEY or "mission" not in data:
+            continue
+        row_id = int(key[4:]) if key.startswith("row-") and key[4:].isdecimal() else None
+        rows.append(
+            (
+                key,
+                RowInput(
+                    mission_code=data["mission"],
+                    row_id=row_id if row_id in existing_ids else None,
+                    service_name=data.get("service_name") or "",
+                    organisation=data.get("organisation") or "",
+                    sharing=data.get("sharing") or "",
+                    sharing_detail=data.get("sharing_detail") or "",
+                    holder_ids={int(pk) for pk in data.get("holders") or []},
+                ),
+            )
+        )
+    return bool(values.get(PLAN_KEY, {}).get("has_tablets")), rows
+
+
+def plan_save_merged(
+    *, plan: AllocationPlan, token: str | None, version: int | None, mine: dict, choices, by
+) -> AllocationPlan:
+    """Save what the user posted (plan values, see plan_values) onto the current version of the plan: the rows
+    and fields someone else changed since the user's base are kept, the user's own changes applied; a field both
+    changed differently raises VersionConflict with the clashes, and nothing is saved (rupn.lib.concurrency)."""
+
+    def save(current_version: int, values: dict) -> AllocationPlan:
+        existing = set(PlanRow.objects.filter(plan_id=plan.pk).values_list("pk", flat=True).order_by("pk"))
+        has_tablets, rows = plan_inputs(values, existing_ids=existing)
+        return plan_save(
+            plan=plan,
+            expected_version=current_version,
+            has_tablets=has_tablets,
+            rows=[row for _key, row in rows],
+            by=by,
+        )
+
+    return save_merged(
+        token=token,
+        salt=f"plan:{plan.pk}",
+        version=version,
+        mine=mine,
+        data=choices,
+        load=lambda: plan_current(plan),
+        save=save,
+    )
 
 
 @transaction.atomic
 def plan_save(
     *, plan: AllocationPlan, expected_version: int, has_tablets: bool, rows: list[RowInput], by
 ) -> AllocationPlan:
-    """Save a draft of the plan; refused if someone saved it since expected_version."""
-    updated = AllocationPlan.objects.filter(pk=plan.pk, version=expected_version).update(
-        version=F("version") + 1,
+    """Save a draft of the plan; VersionConflict if someone saved it since expected_version (plan_save_merged
+    merges instead)."""
+    versioned_update(
+        AllocationPlan.objects,
+        pk=plan.pk,
+        version=expected_version,
+        conflict=lambda: _plan_conflict(plan),
         has_tablets=has_tablets,
         updated_by=by,
         updated_at=timezone.now(),
@@ -91,8 +187,6 @@ def plan_save(
         submitted_at=None,
         submitted_by=None,
     )
-    if not updated:
-        raise ConflictError(_conflict_message(plan))
 
     existing = {row.pk: row for row in PlanRow.objects.filter(plan=plan).select_related("mission")}
     through = PlanRow.holders.through
@@ -123,7 +217,7 @@ def plan_save(
         if data.row_id is not None:
             row = existing.get(data.row_id)
             if row is None or row.mission_id != mission.pk:
-                raise ConflictError(_conflict_message(plan))
+                raise _plan_conflict(plan)
         else:
             if mission.kind != Mission.Kind.PER_SERVICE:
                 raise DomainError(_("Cette ligne existe déjà dans le plan."))

@@ -8,11 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.selectors import staff_training_events
-from missions.forms import PlanForm, build_row_forms
-from missions.models import AllocationPlan, Mission
+from missions.forms import PlanForm, build_row_forms, posted_plan_values, posted_row_forms, rebind_row_forms
+from missions.models import Mission
 from missions.selectors import check_inputs, plan_for, plan_view
-from missions.services import plan_get_or_create, plan_rollover, plan_rollover_source, plan_save, plan_submit
-from rupn.lib.errors import ConflictError, DomainError
+from missions.services import (
+    PLAN_KEY,
+    plan_get_or_create,
+    plan_inputs,
+    plan_rollover,
+    plan_rollover_source,
+    plan_save_merged,
+    plan_submit,
+    plan_values,
+)
+from rupn.lib.concurrency import VersionConflict, conflict_view, stamp
+from rupn.lib.errors import DomainError
 from schools.access import Perm, SchoolPage, school_page
 from schools.selectors import procedure_sheets_for_rows
 
@@ -55,28 +65,26 @@ def _forms_valid(plan_form, row_forms) -> bool:
 
 
 def _allocation_post(request, context, plan, view, sheets, people):
-    """Save the posted table (and submit it when asked); on refusal, the page again with what was typed."""
+    """Save the posted table merged onto the current version (and submit when asked); on refusal, the page again."""
     status = 200
     plan_form = PlanForm(request.POST)
     row_forms = build_row_forms(
         plan, view.missions, view.staff, data=request.POST, authorized=view.authorized, sheets=sheets
     )
+    row_forms = posted_row_forms(plan, row_forms, view.missions, view.staff, request.POST)
+    inputs = None
     if _forms_valid(plan_form, row_forms):
         try:
-            plan = plan_save(
+            plan = plan_save_merged(
                 plan=plan,
-                expected_version=plan_form.cleaned_data["version"],
-                has_tablets=plan_form.cleaned_data["has_tablets"],
-                rows=[form.to_input() for form in row_forms],
+                token=plan_form.cleaned_data["base"],
+                version=plan_form.cleaned_data["version"],
+                mine=posted_plan_values(plan, plan_form, row_forms),
+                choices=request.POST,
                 by=request.user,
             )
-        except ConflictError as error:
-            context["conflict"] = error.message
-            # Keep what the user typed, but let the next save go through against the current version.
-            data = request.POST.copy()
-            data["version"] = str(AllocationPlan.objects.get(pk=plan.pk).version)
-            plan_form = PlanForm(data)
-            plan_form.is_valid()
+        except VersionConflict as error:
+            plan_form, row_forms, inputs, context["conflict"] = _rebind(error, plan, view, sheets, request.POST)
             status = 409
         except DomainError as error:
             context["error"] = error
@@ -85,19 +93,20 @@ def _allocation_post(request, context, plan, view, sheets, people):
             return _after_save(request, plan)
     else:
         status = 400
-    check = _typed_check(plan_form, row_forms, view)
+    check = _typed_check(plan_form, row_forms, view, inputs)
     context["training"] = [people[pk] for pk in check.training_ids if pk in people]
     return _allocation_table(request, context | {"check": check}, plan_form, row_forms, view, status=status)
 
 
-def _typed_check(plan_form, row_forms, view):
-    """The rules on what was typed (the valid rows), as the page shows them."""
+def _typed_check(plan_form, row_forms, view, inputs=None):
+    """The rules on what was typed (the valid rows, or the merged rows after a clash), as the page shows them."""
+    if inputs is None:
+        inputs = [(form.key, form.to_input()) for form in row_forms if form.is_valid()]
+    has_tablets = bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"])
+    if not plan_form.is_bound:
+        has_tablets = bool(plan_form.initial.get("has_tablets"))
     return check_inputs(
-        [(form.key, form.to_input()) for form in row_forms if form.is_valid()],
-        missions=view.missions,
-        staff=view.staff,
-        authorized=view.authorized,
-        has_tablets=bool(plan_form.is_valid() and plan_form.cleaned_data["has_tablets"]),
+        inputs, missions=view.missions, staff=view.staff, authorized=view.authorized, has_tablets=has_tablets
     )
 
 
@@ -148,9 +157,52 @@ def allocation(request, page: SchoolPage):
         return render(request, "missions/allocation_readonly.html", context)
     if request.method == "POST":
         return _allocation_post(request, context, plan, view, sheets, people)
-    plan_form = PlanForm(initial={"version": plan.version, "has_tablets": plan.has_tablets})
+    plan_form = PlanForm(initial=_stamped(plan))
     row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
     return _allocation_table(request, context, plan_form, row_forms, view)
+
+
+def _stamped(plan) -> dict:
+    """The plan form's initial: its version and base (the values the table is shown with)."""
+    values = plan_values(plan)
+    token = stamp(salt=f"plan:{plan.pk}", version=plan.version, values=values)
+    return {"version": plan.version, "has_tablets": plan.has_tablets, "base": token}
+
+
+def _rebind(error: VersionConflict, plan, view, sheets, data):
+    """The table shown again after a save that someone else's came before (rupn.lib.concurrency).
+
+    Clashes: the merged values on the current version, the clashes to settle. Refused (no base): what was typed.
+    """
+    token = stamp(salt=f"plan:{plan.pk}", version=error.version, values=error.theirs, clashes=error.clashes)
+    fresh = plan_for(plan.school, plan.school_year)
+    if error.merged is None:
+        posted = data.copy()
+        posted["version"], posted["base"] = str(error.version), token
+        plan_form = PlanForm(posted)
+        plan_form.is_valid()
+        row_forms = build_row_forms(
+            fresh, view.missions, view.staff, data=posted, authorized=view.authorized, sheets=sheets
+        )
+        inputs = None
+    else:
+        merged = error.merged
+        has_tablets = merged.get(PLAN_KEY, {}).get("has_tablets", fresh.has_tablets)
+        plan_form = PlanForm(initial={"version": error.version, "has_tablets": has_tablets, "base": token})
+        row_forms = build_row_forms(fresh, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
+        row_forms = rebind_row_forms(row_forms, merged, fresh, view.missions, view.staff)
+        existing = {row.pk for row in fresh.rows.all()}
+        inputs = plan_inputs(merged, existing_ids=existing)[1]
+    by_key = {form.key: form for form in row_forms}
+    conflict = conflict_view(
+        error,
+        lambda key: (
+            (plan_form, "")
+            if key == PLAN_KEY
+            else (by_key.get(key), by_key[key].summary_label if key in by_key else "")
+        ),
+    )
+    return plan_form, row_forms, inputs, conflict
 
 
 def _after_save(request, plan):

@@ -6,10 +6,12 @@ from dsfr.forms import DsfrBaseForm
 
 from recognition.models import DaneProject
 from recognition.services import ProjectInput
+from rupn.lib.concurrency import BaseField
 
 
 class ProjectForm(DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    base = BaseField()
     title = forms.CharField(label=_("Intitulé du projet"), max_length=200)
     classes = forms.CharField(
         label=_("Classes concernées"), max_length=300, required=False, help_text=_("Par exemple : 5e A, 5e B, 4e C")

@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recognition.models import DaneProject, Project
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import VersionConflict, versioned_update
+from rupn.lib.errors import DomainError
 from schools.models import Person, Role, School, SchoolYear
 
 
@@ -78,31 +79,30 @@ def project_create(*, school: School, school_year: SchoolYear, data: ProjectInpu
     return project
 
 
-def _conflict_message(project: Project) -> str:
+def _project_conflict(project: Project) -> VersionConflict:
     current = Project.objects.select_related("updated_by").filter(pk=project.pk).first()
     if current is None:
-        return _("Ce projet a été supprimé pendant que vous le modifiiez : rien n'a été enregistré.")
-    who = current.updated_by.get_full_name() if current.updated_by else _("un autre utilisateur")
-    when = timezone.localtime(current.updated_at).strftime("%H:%M")
-    return _(
-        "Ce projet a été enregistré par %(who)s à %(when)s pendant que vous le modifiiez. "
-        "Rien n'a été enregistré : vos saisies sont conservées ci-dessous. Vérifiez-les au regard "
-        "du projet actuel, puis enregistrez à nouveau."
-    ) % {"who": who, "when": when}
+        raise DomainError(_("Ce projet a été supprimé pendant que vous le modifiiez : rien n'a été enregistré."))
+    who = current.updated_by.get_full_name() if current.updated_by else None
+    return VersionConflict(who=who, when=current.updated_at, version=current.version)
 
 
 @transaction.atomic
 def project_update(*, project: Project, expected_version: int, data: ProjectInput, by) -> Project:
-    """Change a project; refused if someone saved it since expected_version (the form keeps what was typed)."""
+    """Change a project; VersionConflict if someone saved it since expected_version (the page merges)."""
     keep = frozenset(project.teachers.values_list("pk", flat=True)) | frozenset(
         project.referents.values_list("pk", flat=True)
     )
     _check(school=project.school, school_year=project.school_year, data=data, keep_ids=keep)
-    updated = Project.objects.filter(pk=project.pk, version=expected_version).update(
-        **_fields(data), version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    versioned_update(
+        Project.objects,
+        pk=project.pk,
+        version=expected_version,
+        conflict=lambda: _project_conflict(project),
+        **_fields(data),
+        updated_by=by,
+        updated_at=timezone.now(),
     )
-    if not updated:
-        raise ConflictError(_conflict_message(project))
     project.refresh_from_db()
     project.teachers.set(sorted(data.teacher_ids))
     project.referents.set(sorted(data.referent_ids))

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -25,7 +26,8 @@ from recognition.services import (
     project_update,
 )
 from rupn.lib.cells import safe_cell
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import (
     Perm,
@@ -108,55 +110,80 @@ def _project_of(page: SchoolPage, pk: int):
     return school, school_year, project
 
 
-def _project_save(request, school, school_year, project, form):
-    """Save the posted project: (project, form, conflict, status), status 302 when saved."""
-    conflict = ""
+PROJECT_FIELDS = (
+    "title",
+    "classes",
+    "description",
+    "dane_project",
+    "referents",
+    "teachers",
+    "other_teachers",
+    "outcome",
+)
+
+
+def _project_initial(project: Project) -> dict:
+    values = {name: getattr(project, name) for name in PROJECT_FIELDS if name not in ("referents", "teachers")}
+    values["referents"] = [p.pk for p in project.referents.all()]
+    values["teachers"] = [p.pk for p in project.teachers.all()]
+    return values
+
+
+def _project_current(form, pk: int) -> Current:
+    project = Project.objects.select_related("updated_by").get(pk=pk)
+    who = project.updated_by.get_full_name() if project.updated_by else None
+    return current_of(
+        form,
+        version=project.version,
+        initial=_project_initial(project),
+        names=PROJECT_FIELDS,
+        who=who,
+        when=project.updated_at,
+    )
+
+
+def _project_save(request, school, school_year, project, form, salt: str):
+    """Save the posted project merged onto the current version: (project, form, conflict, status), 302 when saved."""
     if not form.is_valid():
-        return project, form, conflict, 400
+        return project, form, "", 400
     try:
-        project_update(
-            project=project,
-            expected_version=form.cleaned_data["version"] or 0,
-            data=form.to_input(),
-            by=request.user,
+        save_form_merged(
+            form,
+            salt=salt,
+            names=PROJECT_FIELDS,
+            load=lambda: _project_current(form, project.pk),
+            save=lambda version: project_update(
+                project=project, expected_version=version, data=form.to_input(), by=request.user
+            ),
         )
-    except ConflictError as error:
-        conflict = error.message
+    except VersionConflict as error:
         project = Project.objects.filter(pk=project.pk).first() or project
-        posted = request.POST.copy()
-        posted["version"] = str(project.version)
-        form = _form(school, school_year, posted, project=project)
-        form.is_valid()
+        factory = partial(_form, school, school_year, project=project)
+        form, conflict = rebind(factory, error, data=request.POST, salt=salt)
         return project, form, conflict, 409
     except DomainError as error:
         form.add_error(None, error.message)
-        return project, form, conflict, 400
+        return project, form, "", 400
     messages.success(request, _("Le projet « %(title)s » est enregistré.") % {"title": project.title})
-    return project, form, conflict, 302
-
-
-def _project_initial(project) -> dict:
-    names = ("version", "title", "classes", "description", "dane_project", "other_teachers", "outcome")
-    return {name: getattr(project, name) for name in names} | {
-        "referents": [p.pk for p in project.referents.all()],
-        "teachers": [p.pk for p in project.teachers.all()],
-    }
+    return project, form, "", 302
 
 
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.EDIT_PROJECTS)
 def project_edit(request, page: SchoolPage, pk: int):
-    """Change a project; the second of two people saving at once is told and keeps what they typed."""
+    """Change a project; the second of two people saving at once has both changes kept, or chooses on a clash."""
     school, school_year, project = _project_of(page, pk)
     conflict = ""
     status = 200
+    salt = f"project:{project.pk}"
     if request.method == "POST":
         form = _form(school, school_year, request.POST, project=project)
-        project, form, conflict, status = _project_save(request, school, school_year, project, form)
+        project, form, conflict, status = _project_save(request, school, school_year, project, form, salt)
         if status == 302:
             return redirect("recognition:projects", uai=school.uai, year=school_year.name)
     else:
         form = _form(school, school_year, project=project, initial=_project_initial(project))
+        stamp_form(form, salt=salt, version=project.version, names=PROJECT_FIELDS)
     return render(
         request,
         "recognition/project_form.html",

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from rupn.lib.concurrency import BaseField
 from schools.models import Academie, AuthorizedAction, EquipmentRequest, Person, School
 
 
@@ -39,6 +40,7 @@ class SchoolSearchForm(DsfrBaseForm):
 
 class PersonForm(DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = BaseField()
     last_name = forms.CharField(label=_("Nom"), max_length=100)
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     email = forms.EmailField(
@@ -149,6 +151,7 @@ class ProcedureSheetForm(DsfrBaseForm):
 
 class MeansForm(DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    base = BaseField()
     phone = forms.BooleanField(label=_("Téléphone"), required=False)
     notice_board = forms.BooleanField(label=_("Tableau d'affichage"), required=False)
     intervention_book = forms.BooleanField(label=_("Cahier de demandes d'intervention"), required=False)
@@ -183,6 +186,13 @@ class EquipmentRequestForm(DsfrBaseForm):
         localize=True,
         help_text=_("Par exemple : 1250,00"),
     )
+
+
+class EquipmentEditForm(EquipmentRequestForm):
+    """The edit form of one request: with its version and base (rupn.lib.concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = BaseField()
 
 
 class EquipmentAnswerForm(DsfrBaseForm):

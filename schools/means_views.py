@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from schools.access import Perm, SchoolPage, school_page
-from schools.forms import EquipmentRequestForm, MeansForm
+from schools.forms import EquipmentEditForm, EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
 from schools.selectors import school_equipment_requests, school_means
 from schools.services import (
@@ -33,10 +34,26 @@ def _breadcrumb(school, current: str, *, equipment_year=None) -> dict:
     return {"links": links, "current": current}
 
 
+MEANS_FIELDS = (*SchoolMeans.ITEMS, "ticket_server_url", "details")
+
+
 def _means_initial(means: SchoolMeans | None) -> dict:
     if means is None:
-        return {"version": 1}
-    return {name: getattr(means, name) for name in (*SchoolMeans.ITEMS, "ticket_server_url", "details", "version")}
+        return {}
+    return {name: getattr(means, name) for name in MEANS_FIELDS}
+
+
+def _means_current(form, school, school_year) -> Current:
+    means = school_means(school, school_year)
+    who = means.updated_by.get_full_name() if means and means.updated_by else None
+    return current_of(
+        form,
+        version=means.version if means else 1,
+        initial=_means_initial(means),
+        names=MEANS_FIELDS,
+        who=who,
+        when=means.updated_at if means else None,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,7 +63,11 @@ def means(request, page: SchoolPage):
     school, school_year = page.school, page.school_year
     can_edit = page.can(Perm.EDIT_MEANS)
     current = school_means(school, school_year)
-    form = MeansForm(initial=_means_initial(current)) if can_edit else None
+    salt = f"means:{school.pk}:{school_year.pk}"
+    form = None
+    if can_edit:
+        form = MeansForm(initial=_means_initial(current))
+        stamp_form(form, salt=salt, version=current.version if current else 1, names=MEANS_FIELDS)
     conflict = ""
     status = 200
     if request.method == "POST":
@@ -54,20 +75,22 @@ def means(request, page: SchoolPage):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                means_save(
-                    school=school,
-                    school_year=school_year,
-                    expected_version=data["version"],
-                    **{name: data[name] for name in (*SchoolMeans.ITEMS, "ticket_server_url", "details")},
-                    by=request.user,
+                save_form_merged(
+                    form,
+                    salt=salt,
+                    names=MEANS_FIELDS,
+                    load=lambda: _means_current(form, school, school_year),
+                    save=lambda version: means_save(
+                        school=school,
+                        school_year=school_year,
+                        expected_version=version,
+                        **{name: data[name] for name in MEANS_FIELDS},
+                        by=request.user,
+                    ),
                 )
-            except ConflictError as error:
-                conflict = error.message
+            except VersionConflict as error:
+                form, conflict = rebind(MeansForm, error, data=request.POST, salt=salt)
                 current = school_means(school, school_year)
-                posted = request.POST.copy()
-                posted["version"] = str(current.version if current else 1)
-                form = MeansForm(posted)
-                form.is_valid()
                 status = 409
             except DomainError as error:
                 form.add_error("ticket_server_url", error.message)
@@ -167,6 +190,18 @@ def equipment(request, page: SchoolPage):
     )
 
 
+EQUIPMENT_FIELDS = ("item", "quantity", "use", "cost_estimate")
+
+
+def _equipment_current(form, pk: int) -> Current:
+    item = EquipmentRequest.objects.select_related("updated_by").get(pk=pk)
+    who = item.updated_by.get_full_name() if item.updated_by else None
+    initial = {name: getattr(item, name) for name in EQUIPMENT_FIELDS}
+    return current_of(
+        form, version=item.version, initial=initial, names=EQUIPMENT_FIELDS, who=who, when=item.updated_at
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.EDIT_EQUIPMENT)
 def equipment_edit(request, page: SchoolPage, pk: int):
@@ -177,11 +212,28 @@ def equipment_edit(request, page: SchoolPage, pk: int):
         messages.info(request, _("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
         return redirect("schools:equipment", uai=school.uai, year=school_year.name)
     status = 200
+    conflict = ""
+    salt = f"equipment:{item.pk}"
     if request.method == "POST":
-        form = EquipmentRequestForm(request.POST)
+        form = EquipmentEditForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                equipment_request_update(request=item, **form.cleaned_data, by=request.user)
+                save_form_merged(
+                    form,
+                    salt=salt,
+                    names=EQUIPMENT_FIELDS,
+                    load=lambda: _equipment_current(form, item.pk),
+                    save=lambda version: equipment_request_update(
+                        request=item,
+                        expected_version=version,
+                        **{name: data[name] for name in EQUIPMENT_FIELDS},
+                        by=request.user,
+                    ),
+                )
+            except VersionConflict as error:
+                form, conflict = rebind(EquipmentEditForm, error, data=request.POST, salt=salt)
+                status = 409
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = 400
@@ -191,14 +243,8 @@ def equipment_edit(request, page: SchoolPage, pk: int):
         else:
             status = 400
     else:
-        form = EquipmentRequestForm(
-            initial={
-                "item": item.item,
-                "quantity": item.quantity,
-                "use": item.use,
-                "cost_estimate": item.cost_estimate,
-            }
-        )
+        form = EquipmentEditForm(initial={name: getattr(item, name) for name in EQUIPMENT_FIELDS})
+        stamp_form(form, salt=salt, version=item.version, names=EQUIPMENT_FIELDS)
     return render(
         request,
         "schools/equipment_form.html",
@@ -207,6 +253,7 @@ def equipment_edit(request, page: SchoolPage, pk: int):
             "school_year": school_year,
             "item": item,
             "form": form,
+            "conflict": conflict,
             "breadcrumb_data": _breadcrumb(school, item.item, equipment_year=school_year),
             "title": _("Modifier la demande « %(item)s »") % {"item": item.item},
         },

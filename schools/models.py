@@ -527,6 +527,12 @@ class EquipmentRequest(models.Model):
     answered_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("répondue par")
     )
+    # Optimistic locking of the school's edit form (rupn.lib.concurrency): bumped by equipment_request_update only.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("modifiée le"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("modifiée par")
+    )
 
     class Meta:
         verbose_name = _("demande d'équipement")

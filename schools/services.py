@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rupn.lib.audit import as_user
+from rupn.lib.concurrency import VersionConflict, versioned_update
 from rupn.lib.errors import ConflictError, DomainError
 from schools import regions
 from schools.directory_import import DirectoryImportError, DirectoryRow, ParsedDirectory, parse_directory
@@ -143,31 +144,27 @@ def person_update(
     is_active: bool,
     by,
 ) -> Person:
-    """Save a person's record; ConflictError when someone saved it since expected_version."""
+    """Save a person's record; VersionConflict when someone saved it since expected_version (the page merges)."""
     values = _clean(last_name=last_name, first_name=first_name, email=email, status=status)
     if _email_taken(person.school_id, values["email"], exclude_pk=person.pk):
         raise _duplicate_email_error()
     try:
         with transaction.atomic():
-            updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+            versioned_update(
+                Person.objects,
+                pk=person.pk,
+                version=expected_version,
+                conflict=lambda: VersionConflict(version=Person.objects.get(pk=person.pk).version),
                 full_service_cpge=full_service_cpge,
                 leaving=leaving,
                 is_active=is_active,
                 left_on=_left_on(person, is_active),
-                version=F("version") + 1,
                 **values,
             )
     except IntegrityError as error:
         if _is_duplicate_email(error):
             raise _duplicate_email_error() from error
         raise
-    if not updated:
-        raise ConflictError(
-            _(
-                "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez. "
-                "Rien n'a été enregistré : vos saisies sont conservées ; vérifiez-les puis enregistrez à nouveau."
-            )
-        )
     person.refresh_from_db()
     return person
 
@@ -658,6 +655,12 @@ def procedure_sheet_delete(*, sheet: ProcedureSheet, by) -> None:
 # --- the means given to the referents --------------------------------------------------------------------------
 
 
+def _means_conflict(means: SchoolMeans) -> VersionConflict:
+    current = SchoolMeans.objects.select_related("updated_by").get(pk=means.pk)
+    who = current.updated_by.get_full_name() if current.updated_by else None
+    return VersionConflict(who=who, when=current.updated_at, version=current.version)
+
+
 @transaction.atomic
 def means_save(
     *,
@@ -673,7 +676,7 @@ def means_save(
     details: str,
     by,
 ) -> SchoolMeans:
-    """Record the means given to the referents for the year; ConflictError when someone saved them meanwhile."""
+    """Record the means given to the referents for the year; VersionConflict when someone saved them meanwhile."""
     ticket_server_url = ticket_server_url.strip()
     if ticket_server_url and not ticket_server:
         raise DomainError(_("Cochez « serveur de tickets » pour en donner l'adresse, ou videz l'adresse."))
@@ -683,7 +686,11 @@ def means_save(
         except ValidationError as error:
             raise DomainError(_("L'adresse du serveur de tickets doit commencer par https:// ou http://.")) from error
     means, _created = SchoolMeans.objects.get_or_create(school=school, school_year=school_year)
-    updated = SchoolMeans.objects.filter(pk=means.pk, version=expected_version).update(
+    versioned_update(
+        SchoolMeans.objects,
+        pk=means.pk,
+        version=expected_version,
+        conflict=lambda: _means_conflict(means),
         phone=phone,
         notice_board=notice_board,
         intervention_book=intervention_book,
@@ -693,15 +700,7 @@ def means_save(
         details=details.strip(),
         updated_by=by,
         updated_at=timezone.now(),
-        version=F("version") + 1,
     )
-    if not updated:
-        raise ConflictError(
-            _(
-                "Ces moyens ont été modifiés par quelqu'un d'autre pendant que vous les modifiiez. Rien n'a été "
-                "enregistré : vos saisies sont conservées ; vérifiez-les puis enregistrez à nouveau."
-            )
-        )
     means.refresh_from_db()
     return means
 
@@ -755,16 +754,38 @@ def _only_draft(request: EquipmentRequest) -> None:
 
 @transaction.atomic
 def equipment_request_update(
-    *, request: EquipmentRequest, item: str, quantity: int, use: str, cost_estimate, by
+    *,
+    request: EquipmentRequest,
+    item: str,
+    quantity: int,
+    use: str,
+    cost_estimate,
+    by,
+    expected_version: int | None = None,
 ) -> EquipmentRequest:
-    """Change a request still in preparation."""
+    """Change a request still in preparation; VersionConflict if someone saved it since expected_version (the
+    page merges; None: no check)."""
     values = _check_request_values(item=item, quantity=quantity, use=use, cost_estimate=cost_estimate)
     _lock_requests(request.school, request.school_year)
     request.refresh_from_db()
     _only_draft(request)
-    EquipmentRequest.objects.filter(pk=request.pk).update(**values)
+    versioned_update(
+        EquipmentRequest.objects,
+        pk=request.pk,
+        version=request.version if expected_version is None else expected_version,
+        conflict=lambda: equipment_request_conflict(request),
+        updated_at=timezone.now(),
+        updated_by=by,
+        **values,
+    )
     request.refresh_from_db()
     return request
+
+
+def equipment_request_conflict(request: EquipmentRequest) -> VersionConflict:
+    current = EquipmentRequest.objects.select_related("updated_by").get(pk=request.pk)
+    who = current.updated_by.get_full_name() if current.updated_by else None
+    return VersionConflict(who=who, when=current.updated_at, version=current.version)
 
 
 @transaction.atomic

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.errors import DomainError
 from rupn.lib.pagination import paged_title
 from schools.access import (
     Perm,
@@ -80,7 +81,7 @@ def _staff_breadcrumb(school, current: str, *, with_list: bool = False) -> dict:
     return {"links": links, "current": current}
 
 
-PERSON_FIELDS = ("last_name", "first_name", "email", "status", "full_service_cpge", "leaving")
+NEW_PERSON_FIELDS = ("last_name", "first_name", "email", "status", "full_service_cpge", "leaving")
 
 
 def _staff_import(request, school, forms) -> tuple[list[str], int]:
@@ -108,13 +109,25 @@ def _staff_add(request, school, forms) -> tuple[list[str], int]:
         return [], 400
     try:
         person = person_create(
-            school=school, **{name: form.cleaned_data[name] for name in PERSON_FIELDS}, by=request.user
+            school=school, **{name: form.cleaned_data[name] for name in NEW_PERSON_FIELDS}, by=request.user
         )
     except DomainError as error:
         form.add_error("email", error.message)
         return [], 400
     messages.success(request, _("%(name)s est ajouté(e) au personnel.") % {"name": person.full_name})
     return [], 302
+
+
+PERSON_FIELDS = ("last_name", "first_name", "email", "status", "full_service_cpge", "leaving", "is_active")
+
+
+def _person_current(form, pk: int) -> Current:
+    person = Person.objects.get(pk=pk)
+    return current_of(form, version=person.version, initial=_person_initial(person), names=PERSON_FIELDS)
+
+
+def _person_initial(person: Person) -> dict:
+    return {name: getattr(person, name) for name in PERSON_FIELDS}
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,33 +156,29 @@ def staff_list(request, page: SchoolPage):
     return render(request, "schools/staff_list.html", context, status=status)
 
 
-def _person_save(request, person, form) -> tuple[PersonForm, str, int]:
-    """Save the posted person: (form, conflict, status), status 302 when saved."""
-    conflict = ""
+def _person_save(request, person, form, salt: str) -> tuple[PersonForm, str, int]:
+    """Save the posted person, merged onto the current version: (form, conflict, status), 302 when saved."""
     if not form.is_valid():
-        return form, conflict, 400
+        return form, "", 400
     data = form.cleaned_data
     try:
-        person_update(
-            person=person,
-            expected_version=data["version"] or 0,
-            **{name: data[name] for name in PERSON_FIELDS},
-            is_active=data["is_active"],
-            by=request.user,
+        save_form_merged(
+            form,
+            salt=salt,
+            names=PERSON_FIELDS,
+            load=lambda: _person_current(form, person.pk),
+            save=lambda version: person_update(
+                person=person, expected_version=version, **{name: data[name] for name in PERSON_FIELDS}, by=request.user
+            ),
         )
-    except ConflictError as error:
-        conflict = error.message
-        person.refresh_from_db()
-        data = request.POST.copy()
-        data["version"] = str(person.version)
-        form = PersonForm(data)
-        form.is_valid()
+    except VersionConflict as error:
+        form, conflict = rebind(PersonForm, error, data=request.POST, salt=salt)
         return form, conflict, 409
     except DomainError as error:
         form.add_error("email", error.message)
-        return form, conflict, 400
+        return form, "", 400
     messages.success(request, _("La fiche de %(name)s est enregistrée.") % {"name": data["first_name"]})
-    return form, conflict, 302
+    return form, "", 302
 
 
 @require_http_methods(["GET", "POST"])
@@ -179,13 +188,15 @@ def person_edit(request, page: SchoolPage, pk: int):
     person = get_object_or_404(Person.objects.filter(school=school), pk=pk)
     status = 200
     conflict = ""
+    salt = f"person:{person.pk}"
     if request.method == "POST":
-        form, conflict, status = _person_save(request, person, PersonForm(request.POST))
+        form, conflict, status = _person_save(request, person, PersonForm(request.POST), salt)
         if status == 302:
             return redirect("schools:staff", uai=school.uai)
     else:
-        names = ("version", *PERSON_FIELDS, "is_active")
-        form = PersonForm(initial={name: getattr(person, name) for name in names})
+        form = stamp_form(
+            PersonForm(initial=_person_initial(person)), salt=salt, version=person.version, names=PERSON_FIELDS
+        )
     return render(
         request,
         "schools/person_form.html",

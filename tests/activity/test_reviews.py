@@ -140,7 +140,22 @@ def test_empty_minutes_are_refused(client_for, cast):
     assert "Le compte rendu est vide" in text(response)
 
 
-def test_two_people_recording_minutes_at_once_the_second_is_told(client_for, cast, client):
+def test_two_people_recording_minutes_at_once_both_are_kept(client_for, cast, client):
+    # Was: the second was refused, and saving again from that page undid the first one's text.
+    review = ReviewFactory(school=cast.school_a, school_year=cast.school_year, date=a_past_day(cast))
+    client.force_login(cast.principal_a)
+    first = extract_form_fields(client.get(detail_url(cast, review)).content, "minutes-form")
+    second = extract_form_fields(client.get(detail_url(cast, review)).content, "minutes-form")
+    first["achievements"] = ["Version de la principale"]
+    assert client.post(detail_url(cast, review), flat(first)).status_code == 302
+    second["decisions"] = ["Décision de la DANE"]
+    assert client.post(detail_url(cast, review), flat(second)).status_code == 302
+    review.refresh_from_db()
+    assert (review.achievements, review.decisions) == ("Version de la principale", "Décision de la DANE")
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_minutes_changed_alike_field_by_both_ask_the_second_and_keep_the_choice(client_for, cast, client, choice):
     review = ReviewFactory(school=cast.school_a, school_year=cast.school_year, date=a_past_day(cast))
     client.force_login(cast.principal_a)
     first = extract_form_fields(client.get(detail_url(cast, review)).content, "minutes-form")
@@ -148,15 +163,33 @@ def test_two_people_recording_minutes_at_once_the_second_is_told(client_for, cas
     first["achievements"] = ["Version de la principale"]
     assert client.post(detail_url(cast, review), flat(first)).status_code == 302
     second["achievements"] = ["Version de la DANE"]
+    second["training_needs"] = ["Pix"]
     response = client.post(detail_url(cast, review), flat(second))
     assert response.status_code == 409
-    assert "Version de la DANE" in text(response)  # what was typed is kept
+    page = text(response)
+    assert "Votre saisie\xa0: Version de la DANE" in page
+    assert "Version de la principale" in page and "Enregistré par" in page
     review.refresh_from_db()
-    assert review.achievements == "Version de la principale"
-    again = extract_form_fields(response.content, "minutes-form")
+    assert (review.achievements, review.training_needs) == ("Version de la principale", "")
+    again = extract_form_fields(response.content, "minutes-form") | {"keep::achievements": [choice]}
     assert client.post(detail_url(cast, review), flat(again)).status_code == 302
     review.refresh_from_db()
-    assert review.achievements == "Version de la DANE"
+    expected = "Version de la DANE" if choice == "mine" else "Version de la principale"
+    assert (review.achievements, review.training_needs) == (expected, "Pix")
+
+
+def test_two_people_rescheduling_at_once_keep_both_changes(client_for, cast, client):
+    review = ReviewFactory(school=cast.school_a, school_year=cast.school_year, date=cast.school_year.end_date)
+    client.force_login(cast.principal_a)
+    first = extract_form_fields(client.get(detail_url(cast, review)).content, "schedule-form")
+    second = extract_form_fields(client.get(detail_url(cast, review)).content, "schedule-form")
+    first["place"] = ["Salle du conseil"]
+    assert client.post(detail_url(cast, review), flat(first)).status_code == 302
+    day = cast.school_year.end_date - datetime.timedelta(days=1)
+    second["date"] = [day.isoformat()]
+    assert client.post(detail_url(cast, review), flat(second)).status_code == 302
+    review.refresh_from_db()
+    assert (review.place, review.date) == ("Salle du conseil", day)
 
 
 def test_reschedule_and_delete_a_scheduled_review_but_never_a_done_one(client_for, cast):

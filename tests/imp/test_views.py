@@ -4,6 +4,7 @@ import csv
 import datetime
 import html as htmllib
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -419,8 +420,34 @@ def test_principal_changes_an_award_from_its_page(client_for, cast, imp, make_aw
     assert "Les modifications sont enregistrées." in text(response)
     award.refresh_from_db()
     assert award.rate.amount == Decimal("1250.00")
-    response = client.post(url, flat(data))  # the same form again: its version is stale
+    # The same form again: its version is stale, but it asks for what is saved already (merged: nothing to change).
+    # Was a 409 refusal before the merge (issue 15).
+    assert client.post(url, flat(data)).status_code == 302
+    award.refresh_from_db()
+    assert award.rate.amount == Decimal("1250.00")
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_two_people_changing_an_award_keep_both_changes_or_choose_on_a_clash(client_for, cast, imp, make_award, choice):
+    award = make_award(imp.staff.alice, "625")
+    client = client_for(cast.principal_a)
+    url = school_url(cast, "imp:award", award.pk)
+    first = extract_form_fields(client.get(url).content, "update-form")
+    second = extract_form_fields(client.get(url).content, "update-form")
+    first["update-amount"] = ["1250.00"]
+    assert client.post(url, flat(first)).status_code == 302
+    second["update-amount"] = ["2500.00"]
+    response = client.post(url, flat(second))
     assert response.status_code == 409
+    page = text(response)
+    assert f"Votre saisie\xa0: {euros('2 500,00')}" in page
+    assert re.search(r"Enregistré par Anne Principale à \d+\xa0h\xa0\d\d\xa0: ", page)
+    award.refresh_from_db()
+    assert award.rate.amount == Decimal("1250.00")  # nothing saved until chosen
+    again = extract_form_fields(response.content, "update-form") | {"keep::amount": [choice]}
+    assert client.post(url, flat(again)).status_code == 302
+    award.refresh_from_db()
+    assert award.rate.amount == (Decimal("2500.00") if choice == "mine" else Decimal("1250.00"))
 
 
 def test_principal_records_a_replacement_and_the_schedule_follows(client_for, cast, imp, make_award):

@@ -126,34 +126,118 @@ def test_continuity_warnings_show_on_the_page(client_for, cast, staff):
     assert "n'est assurée que par Bruno Durand, qui quitte l'établissement" in page
 
 
-def test_second_save_of_the_same_plan_is_refused_and_keeps_what_was_typed(client_for, cast, staff, client):
-    url = allocation_url(cast.school_a, cast.school_year)
-    client.force_login(cast.principal_a)
+def _two_tabs(client, url):
     first_tab = extract_form_fields(client.get(url).content, "allocation-form")
     second_tab = extract_form_fields(client.get(url).content, "allocation-form")
+    return first_tab, second_tab
+
+
+def test_second_save_of_the_same_plan_merges_rows_the_other_did_not_touch(client_for, cast, staff, client):
+    # Was: the second save was refused, and saving again from the refused page undid the first one's row.
+    url = allocation_url(cast.school_a, cast.school_year)
+    client.force_login(cast.principal_a)
+    first_tab, second_tab = _two_tabs(client, url)
     plan = AllocationPlan.objects.get(school=cast.school_a)
 
-    fill(first_tab, plan, "support_teams", staff[0], organisation="Version de l'onglet 1")
+    fill(first_tab, plan, "tools.collectivity_link", staff[0], organisation="Réunion mensuelle avec la collectivité")
     first_tab["save"] = [""]
     assert client.post(url, flat(first_tab)).status_code == 302
 
     fill(second_tab, plan, "support_teams", staff[2], organisation="Version de l'onglet 2")
     second_tab["save"] = [""]
-    response = client.post(url, flat(second_tab))
+    assert client.post(url, flat(second_tab)).status_code == 302
+
+    link = PlanRow.objects.get(plan=plan, mission__code="tools.collectivity_link")
+    support = PlanRow.objects.get(plan=plan, mission__code="support_teams")
+    assert (link.organisation, [p.pk for p in link.holders.all()]) == (
+        "Réunion mensuelle avec la collectivité",
+        [staff[0].pk],
+    )
+    assert (support.organisation, [p.pk for p in support.holders.all()]) == ("Version de l'onglet 2", [staff[2].pk])
+    plan.refresh_from_db()
+    assert plan.version == 3
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_same_field_changed_by_both_asks_the_second_and_keeps_exactly_the_choice(client_for, cast, staff, choice):
+    url = allocation_url(cast.school_a, cast.school_year)
+    first = second = client_for(cast.principal_a)  # two tabs of one principal
+    first_tab = extract_form_fields(first.get(url).content, "allocation-form")
+    second_tab = extract_form_fields(second.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+
+    fill(first_tab, plan, "support_teams", staff[0], organisation="Version de l'onglet 1")
+    fill(first_tab, plan, "communicate", staff[2])
+    first_tab["save"] = [""]
+    assert first.post(url, flat(first_tab)).status_code == 302
+
+    fill(second_tab, plan, "support_teams", staff[0], organisation="Version de l'onglet 2")  # same holders
+    fill(second_tab, plan, "advise_principal", staff[1])
+    second_tab["save"] = [""]
+    response = second.post(url, flat(second_tab))
     assert response.status_code == 409
     page = text(response)
-    assert "pendant que vous le modifiiez" in page
+    prefix = row_prefix(plan, "support_teams")
+    assert "Votre saisie\xa0: Version de l'onglet 2" in page
+    assert re.search(r"Enregistré par [^:]+ à \d+\xa0h\xa0\d\d\xa0: Version de l'onglet 1", page)
+    assert page.count('name="keep:') == 2  # one clash (two radios): organisation; the holders were changed alike
+    support = PlanRow.objects.get(plan=plan, mission__code="support_teams")
+    assert support.organisation == "Version de l'onglet 1"  # nothing saved until the second one chooses
+    assert not PlanRow.objects.get(plan=plan, mission__code="advise_principal").holders.exists()
+
+    again = extract_form_fields(page, "allocation-form")
+    assert again[f"{row_prefix(plan, 'communicate')}-holders"] == [str(staff[2].pk)]  # the first one's row shows
+    again[f"keep:{prefix}:organisation"] = [choice]
+    again["save"] = [""]
+    assert second.post(url, flat(again)).status_code == 302
+    support.refresh_from_db()
+    expected = "Version de l'onglet 2" if choice == "mine" else "Version de l'onglet 1"
+    assert support.organisation == expected
+    assert [p.pk for p in support.holders.all()] == [staff[0].pk]
+    assert [p.pk for p in PlanRow.objects.get(plan=plan, mission__code="communicate").holders.all()] == [staff[2].pk]
+    assert [p.pk for p in PlanRow.objects.get(plan=plan, mission__code="advise_principal").holders.all()] == [
+        staff[1].pk
+    ]
+
+
+def test_clash_left_unanswered_is_asked_again_and_saves_nothing(client_for, cast, staff):
+    url = allocation_url(cast.school_a, cast.school_year)
+    first = second = client_for(cast.principal_a)
+    first_tab = extract_form_fields(first.get(url).content, "allocation-form")
+    second_tab = extract_form_fields(second.get(url).content, "allocation-form")
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    fill(first_tab, plan, "communicate", organisation="Un")
+    assert first.post(url, flat(first_tab | {"save": [""]})).status_code == 302
+    fill(second_tab, plan, "communicate", organisation="Deux")
+    page = text(second.post(url, flat(second_tab | {"save": [""]})))
+    again = extract_form_fields(page, "allocation-form")  # no radio chosen
+    response = second.post(url, flat(again | {"save": [""]}))
+    assert response.status_code == 409
+    assert "Votre saisie\xa0: Deux" in text(response)
+    assert PlanRow.objects.get(plan=plan, mission__code="communicate").organisation == "Un"
+
+
+@pytest.mark.parametrize("base", ["", "forged:token", None])
+def test_second_save_without_a_valid_base_is_refused_as_before_never_a_500(client_for, cast, staff, client, base):
+    url = allocation_url(cast.school_a, cast.school_year)
+    client.force_login(cast.principal_a)
+    first_tab, second_tab = _two_tabs(client, url)
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    fill(first_tab, plan, "support_teams", staff[0], organisation="Version de l'onglet 1")
+    assert client.post(url, flat(first_tab | {"save": [""]})).status_code == 302
+
+    fill(second_tab, plan, "support_teams", staff[2], organisation="Version de l'onglet 2")
+    if base is None:
+        del second_tab["base"]
+    else:
+        second_tab["base"] = [base]
+    response = client.post(url, flat(second_tab | {"save": [""]}))
+    assert response.status_code == 409
+    page = text(response)
+    assert "Rien n'a été enregistré" in page
     assert "Version de l'onglet 2" in page  # what the second user typed is still in the form
     row = PlanRow.objects.get(plan=plan, mission__code="support_teams")
     assert row.organisation == "Version de l'onglet 1"
-    assert [p.pk for p in row.holders.all()] == [staff[0].pk]
-
-    # Saving again from the refused page goes through, against the current version.
-    again = extract_form_fields(page, "allocation-form")
-    again["save"] = [""]
-    assert client.post(url, flat(again)).status_code == 302
-    row.refresh_from_db()
-    assert row.organisation == "Version de l'onglet 2"
 
 
 def test_a_person_of_another_school_is_refused_and_nothing_is_saved(client_for, cast, staff):

@@ -91,7 +91,23 @@ def test_only_the_schools_referents_of_the_year_are_offered(client_for, cast):
     assert "Nina Nonréférente" not in referents
 
 
-def test_second_saver_is_told_and_keeps_what_they_typed(client_for, cast):
+def test_second_saver_keeps_the_other_ones_change_and_their_own(client_for, cast):
+    project = ProjectFactory(school=cast.school_a, school_year=cast.school_year, title="Avant")
+    url = f"{projects_url(cast)}{project.pk}/"
+    first = client_for(cast.principal_a)
+    data = extract_form_fields(first.get(url).content, "project-form")
+    project_update(
+        project=project, expected_version=project.version, data=ProjectInput(title="Saisi par l'autre"), by=None
+    )
+    data["outcome"] = ["Un bilan que je ne veux pas perdre"]
+    assert first.post(url, flat(data)).status_code == 302
+    project.refresh_from_db()
+    assert (project.title, project.outcome) == ("Saisi par l'autre", "Un bilan que je ne veux pas perdre")
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_second_saver_is_asked_on_a_field_both_changed_and_keeps_the_choice(client_for, cast, choice):
+    # Was: the second save was refused, and saving again from that page undid the other one's changes.
     project = ProjectFactory(school=cast.school_a, school_year=cast.school_year, title="Avant")
     url = f"{projects_url(cast)}{project.pk}/"
     first = client_for(cast.principal_a)
@@ -107,14 +123,18 @@ def test_second_saver_is_told_and_keeps_what_they_typed(client_for, cast):
     response = first.post(url, flat(data))
     assert response.status_code == 409
     html = response.content.decode()
-    assert "enregistré par Romain Référent" in html
+    assert "Enregistré par Romain Référent le" in html
+    assert "Votre saisie&nbsp;: Ma saisie" in html and "à " in html
     assert 'value="Ma saisie"' in html and "Un bilan que je ne veux pas perdre" in html
     project.refresh_from_db()
     assert project.title == "Saisi par l'autre"
-    again = extract_form_fields(html, "project-form")
-    assert first.post(url, flat(again)).status_code == 302  # the form now carries the current version
+    again = extract_form_fields(html, "project-form") | {"keep::title": [choice]}
+    assert first.post(url, flat(again)).status_code == 302
     project.refresh_from_db()
-    assert project.title == "Ma saisie"
+    assert (project.title, project.outcome) == (
+        "Ma saisie" if choice == "mine" else "Saisi par l'autre",
+        "Un bilan que je ne veux pas perdre",
+    )
 
 
 def test_conflict_is_refused_by_the_service(cast):

@@ -66,17 +66,31 @@ def test_a_ticket_server_address_needs_the_ticket_server(client_for, cast):
     assert not SchoolMeans.objects.filter(ticket_server=True).exists()
 
 
-def test_second_save_of_the_means_is_refused_and_keeps_what_was_typed(client_for, cast):
+def test_second_save_of_the_means_keeps_both_changes(client_for, cast):
+    # Was: refused, and saving again from the refused page unticked the first one's "téléphone".
     client = client_for(cast.principal_a)
     stale = flat(extract_form_fields(client.get(means_url(cast)).content, "means-form"))
     assert client.post(means_url(cast), {**stale, "phone": "on"}).status_code == 302
-    response = client.post(means_url(cast), {**stale, "office": "on", "details": "Bureau 12"})
-    assert response.status_code == 409
-    kept = flat(extract_form_fields(response.content, "means-form"))
-    assert kept["details"] == "Bureau 12" and kept["version"] == "2"
-    assert client.post(means_url(cast), kept).status_code == 302
+    assert client.post(means_url(cast), {**stale, "office": "on", "details": "Bureau 12"}).status_code == 302
     means = SchoolMeans.objects.get()
-    assert (means.phone, means.office, means.details) == (False, True, "Bureau 12")
+    assert (means.phone, means.office, means.details, means.version) == (True, True, "Bureau 12", 3)
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_means_changed_alike_field_by_both_asks_the_second_and_keeps_the_choice(client_for, cast, choice):
+    client = client_for(cast.principal_a)
+    stale = flat(extract_form_fields(client.get(means_url(cast)).content, "means-form"))
+    assert client.post(means_url(cast), {**stale, "details": "Bureau 12"}).status_code == 302
+    response = client.post(means_url(cast), {**stale, "details": "Bureau 14", "office": "on"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Votre saisie&nbsp;: Bureau 14" in page and "Enregistré par" in page
+    assert SchoolMeans.objects.get().details == "Bureau 12"  # nothing saved until chosen
+    kept = flat(extract_form_fields(page, "means-form"))
+    assert kept["details"] == "Bureau 14" and kept["office"] == "on"
+    assert client.post(means_url(cast), {**kept, "keep::details": choice}).status_code == 302
+    means = SchoolMeans.objects.get()
+    assert (means.details, means.office) == ("Bureau 14" if choice == "mine" else "Bureau 12", True)
 
 
 # Equipment requests: the school's list
@@ -116,6 +130,39 @@ def test_referent_and_principal_keep_the_list_in_priority_order(client_for, cast
     text = referent.get(equipment_url(cast)).content.decode()
     assert "4 500,50 €" in text.replace("\u202f", " ").replace("\xa0", " ")
     assert 'value="up"' in text and 'value="down"' in text  # plain buttons: keyboard-usable
+
+
+def test_two_people_editing_a_request_keep_both_changes(client_for, cast):
+    # Was: no version at all; the second save silently undid the first one's quantity.
+    draft = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year, item="Casques", quantity=10)
+    edit_url = f"{equipment_url(cast)}{draft.pk}/"
+    first = client_for(cast.principal_a)
+    stale = flat(extract_form_fields(first.get(edit_url).content, "equipment-edit-form"))
+    assert first.post(edit_url, {**stale, "quantity": "30"}).status_code == 302
+    second = client_for(cast.referent_a)
+    assert second.post(edit_url, {**stale, "use": "Salle de langues"}).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.quantity, draft.use, draft.version) == (30, "Salle de langues", 3)
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_same_field_of_a_request_changed_by_both_asks_and_keeps_the_choice(client_for, cast, choice):
+    draft = EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year, item="Casques", quantity=10)
+    edit_url = f"{equipment_url(cast)}{draft.pk}/"
+    first = client_for(cast.principal_a)
+    stale = flat(extract_form_fields(first.get(edit_url).content, "equipment-edit-form"))
+    assert first.post(edit_url, {**stale, "quantity": "30"}).status_code == 302
+    second = client_for(cast.referent_a)
+    response = second.post(edit_url, {**stale, "quantity": "12", "use": "Salle de langues"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Votre saisie&nbsp;: 12" in page and "Enregistré par Anne Principale à" in page
+    draft.refresh_from_db()
+    assert (draft.quantity, draft.use) == (30, stale["use"])  # nothing saved until chosen
+    again = flat(extract_form_fields(page, "equipment-edit-form")) | {"keep::quantity": choice}
+    assert second.post(edit_url, again).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.quantity, draft.use) == (12 if choice == "mine" else 30, "Salle de langues")
 
 
 def test_a_request_is_edited_or_removed_while_in_preparation_only(client_for, cast):

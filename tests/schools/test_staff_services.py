@@ -125,9 +125,10 @@ def test_person_update_conflict_raises_conflict_error_and_leaves_the_row_unchang
     with pytest.raises(ConflictError) as caught:
         update(person, cast.principal_a, expected_version=stale_version, last_name="Durand")
 
-    assert caught.value.message == (
-        "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez. Rien n'a été enregistré : "
-        "vos saisies sont conservées ; vérifiez-les puis enregistrez à nouveau."
+    assert caught.value.message == (  # the one conflict message (rupn.lib.concurrency); a person keeps no author
+        "Enregistré par quelqu'un d'autre pendant que vous faisiez vos modifications. Rien n'a été enregistré : "
+        "vos saisies sont conservées ci-dessous ; vérifiez-les au regard de la version actuelle, puis enregistrez "
+        "à nouveau."
     )
     assert Person.objects.values().get(pk=person.pk) == saved
 

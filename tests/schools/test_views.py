@@ -2,6 +2,7 @@
 
 import html as htmllib
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -96,7 +97,23 @@ def test_staff_import_page_imports_a_good_file(client_for, cast):
     assert Person.objects.get(school=cast.school_a, email="alice@ac-dijon.fr").leaving is True
 
 
-def test_second_save_of_a_person_is_refused_and_keeps_what_was_typed(client_for, cast):
+def test_second_save_of_a_person_keeps_both_changes(client_for, cast):
+    person = PersonFactory(school=cast.school_a, last_name="Dupont", first_name="Alice")
+    client = client_for(cast.principal_a)
+    url = reverse("schools:person_edit", args=[cast.school_a.uai, person.pk])
+    first = extract_form_fields(client.get(url).content, "person-form")
+    second = extract_form_fields(client.get(url).content, "person-form")
+    first["last_name"] = ["Dupont-Premier"]
+    assert client.post(url, flat(first)).status_code == 302
+    second["leaving"] = ["on"]
+    assert client.post(url, flat(second)).status_code == 302
+    person.refresh_from_db()
+    assert (person.last_name, person.leaving) == ("Dupont-Premier", True)
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_same_field_of_a_person_changed_by_both_asks_and_keeps_the_choice(client_for, cast, choice):
+    # Was: the second save was refused ("modifiée par quelqu'un d'autre"); now it asks which value to keep.
     person = PersonFactory(school=cast.school_a, last_name="Dupont", first_name="Alice")
     client = client_for(cast.principal_a)
     url = reverse("schools:person_edit", args=[cast.school_a.uai, person.pk])
@@ -105,12 +122,22 @@ def test_second_save_of_a_person_is_refused_and_keeps_what_was_typed(client_for,
     first["last_name"] = ["Dupont-Premier"]
     assert client.post(url, flat(first)).status_code == 302
     second["last_name"] = ["Dupont-Second"]
+    second["first_name"] = ["Alicia"]
     response = client.post(url, flat(second))
     assert response.status_code == 409
-    assert "modifiée par quelqu'un d'autre" in text(response)
+    page = text(response)
+    assert "Votre saisie\xa0: Dupont-Second" in page
+    assert "Enregistré par quelqu'un d'autre\xa0: Dupont-Premier" in page  # a person's record keeps no author
     assert 'value="Dupont-Second"' in response.content.decode()
     person.refresh_from_db()
-    assert person.last_name == "Dupont-Premier"
+    assert (person.last_name, person.first_name) == ("Dupont-Premier", "Alice")
+    again = extract_form_fields(response.content, "person-form") | {"keep::last_name": [choice]}
+    assert client.post(url, flat(again)).status_code == 302
+    person.refresh_from_db()
+    assert (person.last_name, person.first_name) == (
+        "Dupont-Second" if choice == "mine" else "Dupont-Premier",
+        "Alicia",
+    )
 
 
 def test_principal_cannot_edit_a_person_of_another_school(client_for, cast):
