@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from badges import openbadges
 from badges.models import BadgeAward, BadgeClass
 from badges.selectors import public_record_or_404, publication_for
+from rupn.lib.formats import of
 from schools.models import Academie
 
 
@@ -88,7 +89,7 @@ def record(request, token: str):
     """A referent's public record for one school year: that year's badges and the missions held (the evidence)."""
     publication, awards, rows = public_record_or_404(token)
     name = publication.user.get_full_name() or _("Référent numérique")
-    title = _("Parcours de %(name)s en %(year)s") % {"name": name, "year": publication.school_year.name}
+    title = _("Parcours %(of_name)s en %(year)s") % {"of_name": of(name), "year": publication.school_year.name}
     return render(
         request,
         "badges/record.html",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from imp.money import format_euros
+from rupn.lib.formats import format_euros
 from schools.models import Academie, Person, School, SchoolYear
 
 

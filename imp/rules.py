@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from imp.money import format_euros
+from rupn.lib.formats import format_euros, of
 from schools.models import Person
 
 ELIGIBLE_STATUSES = (Person.Status.TEACHER, Person.Status.LIBRARIAN, Person.Status.CPE)
@@ -61,10 +61,10 @@ def rupn_range_messages(policy, totals_by_person: dict[str, Decimal]) -> list[Po
             PolicyMessage(
                 "warning",
                 _(
-                    "L'IMP RUPN de %(name)s (%(total)s) est hors de la fourchette académique : de %(low)s à "
+                    "L'IMP RUPN %(of_name)s (%(total)s) est hors de la fourchette académique : de %(low)s à "
                     "%(high)s par référent."
                 )
-                % {"name": name, "total": format_euros(total), **bounds},
+                % {"of_name": of(name), "total": format_euros(total), **bounds},
             )
             for name, total in sorted(totals_by_person.items())
             if not low <= total <= high

@@ -1,6 +1,5 @@
 """IMP pages: thin views over the access layer, the services and the selectors."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +14,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imp import selectors, services
-from imp.envelope_import import EnvelopeImportError
 from imp.forms import (
     AwardForm,
     DeclineForm,
@@ -32,8 +30,10 @@ from imp.forms import (
 )
 from imp.models import BoardOpinion, ImpAward
 from missions.selectors import school_staff
-from rupn.lib.cells import safe_cell
+from rupn.lib import csvfiles, xlsxfiles
+from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.formats import month_name, of, to
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, get_school_or_404, require_academie_perm, school_perms
 from schools.models import Departement, School, SchoolYear
@@ -107,11 +107,11 @@ def school_imp(request, uai: str, year: str):
             error = exc
         else:
             text = (
-                _("L'IMP de %(name)s est proposée : elle attend son accord.")
+                _("L'IMP %(of_name)s est proposée : elle attend son accord.")
                 if "propose" in request.POST
-                else _("L'IMP de %(name)s est enregistrée en brouillon.")
+                else _("L'IMP %(of_name)s est enregistrée en brouillon.")
             )
-            messages.success(request, text % {"name": award.person.full_name})
+            messages.success(request, text % {"of_name": of(award.person.full_name)})
             return redirect(request.path)
     elif action.startswith("opinion-") and action[8:] in opinion_forms and opinion_forms[action[8:]].is_valid():
         form = opinion_forms[action[8:]]
@@ -139,7 +139,8 @@ def school_imp(request, uai: str, year: str):
             error = exc
         else:
             messages.success(
-                request, _("L'allègement de service de %(name)s est enregistré.") % {"name": reduction.person.full_name}
+                request,
+                _("L'allègement de service %(of_name)s est enregistré.") % {"of_name": of(reduction.person.full_name)},
             )
             return redirect(request.path)
     if action:
@@ -189,7 +190,7 @@ def _award_action(request, award, action, forms) -> str:
         return _("Les modifications sont enregistrées.")
     if action == "propose":
         services.award_propose(award=award, by=by)
-        return _("L'IMP est proposée à %(name)s : elle attend son accord.") % {"name": award.person.full_name}
+        return _("L'IMP est proposée %(to_name)s : elle attend son accord.") % {"to_name": to(award.person.full_name)}
     if action == "withdraw":
         services.award_withdraw(award=award, by=by)
         return _("L'IMP est retirée : elle ne compte plus dans l'enveloppe.")
@@ -282,7 +283,8 @@ def award_page(request, uai: str, year: str, pk: int):
             "replacement_form": forms["replacement"],
             "action": action,
             "error": error,
-            "title": _("IMP de %(name)s — %(year)s") % {"name": award.person.full_name, "year": school_year.name},
+            "title": _("IMP %(of_name)s — %(year)s")
+            % {"of_name": of(award.person.full_name), "year": school_year.name},
             "breadcrumb_data": {"links": _school_links(school, school_year), "current": award.person.full_name},
         },
         status=status,
@@ -294,19 +296,9 @@ def award_page(request, uai: str, year: str, pk: int):
 CSV_HEADER = ["uai", "nom", "prenom", "mission", "mois", "montant"]
 
 
-def _csv_response(filename: str, rows: list[list[str]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    # Names and missions are typed by people: never let a spreadsheet run them as formulas. Amounts stay numbers.
-    writer.writerows(
-        [
-            [uai, safe_cell(last), safe_cell(first), safe_cell(mission), *rest]
-            for uai, last, first, mission, *rest in rows
-        ]
-    )
-    return response
+def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
+    # Names and missions are typed by people: csvfiles writes them as text, never as formulas.
+    return csvfiles.csv_response(filename, CSV_HEADER, rows)
 
 
 @require_GET
@@ -333,6 +325,70 @@ def schedule_csv(request, uai: str, year: str):
     school_year = school_year_or_404(year)
     rows = selectors.csv_rows(selectors.school_schedule(school, school_year))
     return _csv_response(f"echeancier-imp-{school.uai}-{school_year.name}.csv", rows)
+
+
+# --- the rectorat: payroll -------------------------------------------------------------------------------------
+
+PAYROLL_HEADER = [
+    "uai",
+    "établissement",
+    "nom",
+    "prénom",
+    "mission",
+    "taux annuel (€)",
+    "mois",
+    "mois (libellé)",
+    "montant (€)",
+    "remplacement",
+]
+PAYROLL_MONEY_COLUMNS = (5, 8)
+
+
+def _payroll(request):
+    """The rectorat's académies, the year asked (?annee=2026-2027, the current one by default) and its lines."""
+    academie_ids = require_academie_perm(request.user, Perm.VALIDATE_IMP)
+    name = request.GET.get("annee", "")
+    if name:
+        start_year = SchoolYear.parse_name(name)
+        school_year = SchoolYear.objects.filter(start_year=start_year).first() if start_year else None
+        if school_year is None:
+            raise Http404(_("Année scolaire inconnue."))
+    else:
+        school_year = SchoolYear.current()
+    rows = [
+        [
+            line.uai,
+            line.school,
+            line.last_name,
+            line.first_name,
+            line.mission,
+            line.rate,
+            line.month.strftime("%Y-%m"),
+            month_name(line.month),
+            line.amount,
+            line.as_replacement,
+        ]
+        for line in selectors.payroll_lines(academie_ids, school_year)
+    ]
+    return school_year, rows
+
+
+@require_GET
+def payroll_csv(request):
+    school_year, rows = _payroll(request)
+    return csvfiles.csv_response(f"imp-paie-{school_year.name}.csv", PAYROLL_HEADER, rows)
+
+
+@require_GET
+def payroll_xlsx(request):
+    school_year, rows = _payroll(request)
+    return xlsxfiles.xlsx_response(
+        f"imp-paie-{school_year.name}.xlsx",
+        _("IMP %(year)s") % {"year": school_year.name},
+        PAYROLL_HEADER,
+        rows,
+        money_columns=PAYROLL_MONEY_COLUMNS,
+    )
 
 
 # --- the referent's own awards ------------------------------------------------------------------------------------
@@ -470,6 +526,7 @@ def queue_page(request):
             "page": page,
             "query": query_without_page(request),
             "reject_form": RejectForm(prefix="reject"),
+            "payroll_years": [y for y in years if y.start_year <= SchoolYear.current().start_year][:2],
             "title": _("IMP à valider"),
             "breadcrumb_data": {"links": [], "current": _("IMP à valider")},
         },
@@ -517,8 +574,8 @@ def envelopes_page(request):
             else:
                 messages.success(
                     request,
-                    _("L'enveloppe %(year)s de %(school)s est enregistrée.")
-                    % {"year": school_year.name, "school": school.name},
+                    _("L'enveloppe %(year)s %(of_school)s est enregistrée.")
+                    % {"year": school_year.name, "of_school": of(school.name)},
                 )
                 return redirect(here)
     elif action == "import" and import_form.is_valid():
@@ -529,7 +586,7 @@ def envelopes_page(request):
                 data=import_form.cleaned_data["file"].read(1_000_001),
                 by=request.user,
             )
-        except EnvelopeImportError as exc:
+        except CsvFileError as exc:
             import_errors = [exc.message, *exc.errors]
         except DomainError as exc:
             import_errors = [exc.message]

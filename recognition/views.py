@@ -1,12 +1,8 @@
 """The projects register (school and DANE pages) and the referent's record with its i-prof text."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +21,7 @@ from recognition.services import (
     project_teacher_choices,
     project_update,
 )
-from rupn.lib.cells import safe_cell
+from rupn.lib import csvfiles
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, academie_ids_with, get_school_or_404, require_academie_perm, school_perms
@@ -246,43 +242,34 @@ def dane_projects_csv(request):
     """The filtered list as a CSV file that Excel opens in French."""
     academie_ids = require_academie_perm(request.user, Perm.VIEW_PROJECTS)
     _form, filters = _dane_filters(request, academie_ids)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    header = [
+        _("année"),
+        _("département"),
+        _("uai"),
+        _("établissement"),
+        _("projet"),
+        _("classes"),
+        _("projet de la DANE"),
+        _("référents associés"),
+        _("valorisé"),
+        _("bilan"),
+    ]
+    rows = (
         [
-            _("année"),
-            _("département"),
-            _("uai"),
-            _("établissement"),
-            _("projet"),
-            _("classes"),
-            _("projet de la DANE"),
-            _("référents associés"),
-            _("valorisé"),
-            _("bilan"),
+            filters.year.name,
+            project.school.departement.code,
+            project.school.uai,
+            project.school.name,
+            project.title,
+            project.classes,
+            project.get_dane_project_display(),
+            ", ".join(p.full_name for p in project.referents.all()),
+            project.featured,
+            project.outcome,
         ]
+        for project in academie_projects(academie_ids, filters)
     )
-    for project in academie_projects(academie_ids, filters):
-        writer.writerow(
-            [
-                safe_cell(value)
-                for value in (
-                    filters.year.name,
-                    project.school.departement.code,
-                    project.school.uai,
-                    project.school.name,
-                    project.title,
-                    project.classes,
-                    project.get_dane_project_display(),
-                    ", ".join(p.full_name for p in project.referents.all()),
-                    _("oui") if project.featured else _("non"),
-                    project.outcome,
-                )
-            ]
-        )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="projets-{filters.year.name}.csv"'
-    return response
+    return csvfiles.csv_response(f"projets-{filters.year.name}.csv", header, rows)
 
 
 @require_POST

@@ -10,14 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.formats import of
 from rupn.lib.pagination import paged_title
 from schools.access import Perm, dane_academies, get_school_or_404, user_scopes
 from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm
 from schools.models import Person, School
 from schools.services import person_create, person_update, school_directory_import, staff_import
-from schools.staff_import import StaffImportError
 
 
 class LoginView(auth_views.LoginView):
@@ -81,7 +82,7 @@ def staff_list(request, uai: str):
             upload = import_form.cleaned_data["file"]
             try:
                 result = staff_import(school=school, data=upload.read(1_000_001), by=request.user)
-            except StaffImportError as error:
+            except CsvFileError as error:
                 import_errors = error.errors
                 status = 400
             else:
@@ -168,7 +169,9 @@ def person_edit(request, uai: str, pk: int):
                 form.add_error("email", error.message)
                 status = 400
             else:
-                messages.success(request, _("La fiche de %(name)s est enregistrée.") % {"name": data["first_name"]})
+                messages.success(
+                    request, _("La fiche %(of_name)s est enregistrée.") % {"of_name": of(data["first_name"])}
+                )
                 return redirect("schools:staff", uai=school.uai)
         else:
             status = 400

@@ -3,7 +3,7 @@
 from django import template
 
 from imp.models import ImpAward
-from imp.money import format_euros
+from rupn.lib.formats import format_euros
 from schools.access import Perm, academie_ids_with, roles_in_school, school_perms, user_scopes
 
 register = template.Library()
