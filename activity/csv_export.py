@@ -1,54 +1,45 @@
-"""The activity log as a CSV file that Excel opens in French: UTF-8 with a BOM, `;` separators, CRLF."""
-
-import csv
-import io
+"""The activity log as a CSV file that Excel opens in French (written by rupn.lib.csvfiles)."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from rupn.lib.cells import safe_cell
-from rupn.lib.durations import decimal_hours, format_duration
+from rupn.lib import csvfiles
+from rupn.lib.formats import decimal_hours, format_duration
 
 
 def activity_csv(entries, *, filename: str) -> HttpResponse:
     """One line per entry (entries come with person, person.school and mission)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    header = [
+        _("date"),
+        _("uai"),
+        _("établissement"),
+        _("nom"),
+        _("prénom"),
+        _("mission"),
+        _("nature"),
+        _("durée"),
+        _("heures"),
+        _("minutes"),
+        _("ticket"),
+        _("lien du ticket"),
+        _("description"),
+    ]
+    rows = (
         [
-            _("date"),
-            _("uai"),
-            _("établissement"),
-            _("nom"),
-            _("prénom"),
-            _("mission"),
-            _("nature"),
-            _("durée"),
-            _("heures"),
-            _("minutes"),
-            _("ticket"),
-            _("lien du ticket"),
-            _("description"),
+            entry.date,
+            entry.person.school.uai,
+            entry.person.school.name,
+            entry.person.last_name,
+            entry.person.first_name,
+            entry.mission.label,
+            entry.get_kind_display(),
+            format_duration(entry.minutes),
+            decimal_hours(entry.minutes),
+            entry.minutes,
+            entry.ticket_number,
+            entry.ticket_url,
+            entry.description,
         ]
+        for entry in entries
     )
-    for entry in entries:
-        writer.writerow(
-            [
-                entry.date.strftime("%d/%m/%Y"),
-                entry.person.school.uai,
-                safe_cell(entry.person.school.name),
-                safe_cell(entry.person.last_name),
-                safe_cell(entry.person.first_name),
-                safe_cell(entry.mission.label),
-                entry.get_kind_display(),
-                format_duration(entry.minutes),
-                decimal_hours(entry.minutes),
-                entry.minutes,
-                safe_cell(entry.ticket_number),
-                safe_cell(entry.ticket_url),
-                safe_cell(entry.description),
-            ]
-        )
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csvfiles.csv_response(filename, header, rows)

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from activity.models import ActivityEntry
-from activity.selectors import french_month, year_months
+from activity.selectors import year_months
 from activity.services import ActivityInput, ReviewMinutes, ReviewSchedule
 from events.forms import user_label
 from missions.models import Mission
 from rupn.lib.concurrency import BaseField
-from rupn.lib.durations import format_duration, parse_duration
+from rupn.lib.durations import parse_duration
+from rupn.lib.formats import format_duration, month_name
 from schools.models import Person, SchoolYear
 
 DATE_WIDGET = {"type": "date"}
@@ -146,7 +147,7 @@ class ActivityFilterForm(DsfrBaseForm):
         else:
             self.fields["annee"].choices = [(y.name, y.name) for y in years]
         self.fields["mois"].choices = [("", _("Toute l'année"))] + [
-            (m.strftime("%Y-%m"), french_month(m)) for m in year_months(school_year)
+            (m.strftime("%Y-%m"), month_name(m)) for m in year_months(school_year)
         ]
         self.fields["mission"].choices = [("", _("Toutes les missions"))] + [
             (m.pk, m.label) for m in missions if m.kind != Mission.Kind.GROUP

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from activity.models import ActivityEntry, Review
 from missions.models import AllocationPlan, Mission, PlanRow
@@ -252,10 +252,6 @@ def review_choices(school: School, school_year: SchoolYear) -> ReviewChoices:
         .order_by("last_name", "first_name", "pk")
     )
     return ReviewChoices(principals=principals, advisers=advisers, referents=referents)
-
-
-def french_month(month: datetime.date) -> str:
-    return formats.date_format(month, "F Y")
 
 
 def school_page_extras(user, school: School, perms, years_without_plan: list[SchoolYear]) -> dict:

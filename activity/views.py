@@ -24,8 +24,8 @@ from activity.selectors import (
 from activity.services import activity_create, activity_delete, activity_update
 from events.selectors import attended_events, upcoming_registrations
 from missions.selectors import catalogue
-from rupn.lib.durations import format_duration
 from rupn.lib.errors import DomainError
+from rupn.lib.formats import format_duration
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, SchoolPage, object_or_404, require_academie_perm, require_school_perm, school_page
 from schools.models import SchoolYear

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from badges import openbadges
 from badges.models import BadgeAward, BadgeClass
 from badges.selectors import issuer_academies, public_record, publication_for
+from rupn.lib.formats import of
 
 
 def _json_ld(document: dict, status: int = 200) -> HttpResponse:
@@ -85,7 +86,7 @@ def record(request, token: str):
     """A referent's public record for one school year: that year's badges and the missions held (the evidence)."""
     publication, awards, rows = public_record(token)
     name = publication.user.get_full_name() or _("Référent numérique")
-    title = _("Parcours de %(name)s en %(year)s") % {"name": name, "year": publication.school_year.name}
+    title = _("Parcours %(of_name)s en %(year)s") % {"of_name": of(name), "year": publication.school_year.name}
     return render(
         request,
         "badges/record.html",

@@ -32,6 +32,7 @@ from badges.services import (
     publication_set,
 )
 from rupn.lib.errors import DomainError
+from rupn.lib.formats import of
 from schools.access import Perm, academies_with
 from schools.models import SchoolYear, User
 
@@ -209,7 +210,9 @@ def award_revoke_view(request, pk: int):
                 form.add_error(None, error.message)
                 status = 400
             else:
-                messages.success(request, _("Le badge de %(name)s est révoqué.") % {"name": award.recipient})
+                messages.success(
+                    request, _("Le badge %(of_name)s est révoqué.") % {"of_name": of(str(award.recipient))}
+                )
                 return redirect("badges:detail", pk=award.badge_id)
         else:
             status = 400

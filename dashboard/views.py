@@ -1,44 +1,25 @@
 """The DANE's and rectorat's académie-wide pages: figures, the table of schools and its exports."""
 
-import csv
-import tempfile
-from decimal import ROUND_HALF_UP, Decimal
-
-import xlsxwriter
 from django.core.paginator import Paginator
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
-from imp.money import format_euros
-from rupn.lib.durations import decimal_hours
+from rupn.lib import csvfiles, xlsxfiles
+from rupn.lib.formats import decimal_hours, format_euros, format_hours
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, require_academie_perm
 from schools.models import Academie, School, SchoolMeans, SchoolYear
 
 PAGE_SIZE = 50
 MEANS_TOTAL = len(SchoolMeans.ITEMS)
-NBSP = "\u00a0"
 
 
 def _scope(request):
     ids = require_academie_perm(request.user, Perm.VIEW_DASHBOARD)  # 403 for anyone but DANE and rectorat staff
     academies = list(Academie.objects.filter(pk__in=ids).order_by("name", "pk"))
     return academies, [a.pk for a in academies], SchoolYear.current()
-
-
-def format_hours(minutes: int | None) -> str:
-    """Minutes as French hours with one decimal and grouped thousands: 74100 -> "1 235,0 h"."""
-    tenths = int((Decimal(int(minutes or 0)) / 6).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # tenths of an hour
-    units, tenth = divmod(tenths, 10)
-    groups = []
-    digits = str(units)
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return f"{NBSP.join(groups)},{tenth}{NBSP}h"
 
 
 def _bar(label, value, total, *, text: str = "") -> dict:
@@ -218,15 +199,8 @@ def _export_header() -> list[str]:
     ]
 
 
-def _csv_value(value):
-    """French spreadsheets: decimal comma, no thousands separator (1250,00)."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    return value
-
-
-def _export_rows(rows, *, csv: bool):
-    """The rows of the exports: amounts as Decimal and hours as decimal hours (text with a comma in the CSV)."""
+def _export_rows(rows):
+    """The rows of the exports: amounts and hours as Decimal (the writers format them)."""
     standard_total = selectors.standard_mission_count()
     kinds = dict(School.Kind.choices)
     for school in rows.iterator(chunk_size=500):
@@ -247,53 +221,25 @@ def _export_rows(rows, *, csv: bool):
             school.imp_validated,
             school.envelope if school.envelope is not None else "",
             _("oui") if school.review_done else _("non"),
-            decimal_hours(school.minutes) if csv else (Decimal(school.minutes) / 60).quantize(Decimal("0.01")),
+            decimal_hours(school.minutes),
             school.means_given if school.means_given is not None else "",
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def school_table_csv(request):
     _academies, year, _form, rows = _filtered(request)
-    writer = csv.writer(_Echo(), delimiter=";")
+    return csvfiles.csv_response(f"etablissements-{year.name}.csv", _export_header(), _export_rows(rows), stream=True)
 
-    def lines():
-        yield "\ufeff" + writer.writerow(_export_header())
-        for row in _export_rows(rows, csv=True):
-            yield writer.writerow([_csv_value(value) for value in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="etablissements-{year.name}.csv"'
-    return response
+MONEY_COLUMNS = (11, 12, 13)  # IMP proposed, validated, envelope
 
 
 def school_table_xlsx(request):
     _academies, year, _form, rows = _filtered(request)
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    # constant_memory: rows are written to disk as they come, whatever the number of schools.
-    workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False})
-    sheet = workbook.add_worksheet(_("Établissements")[:31])
-    bold = workbook.add_format({"bold": True})
-    euros = workbook.add_format({"num_format": '#,##0.00 "€"'})
-    hours = workbook.add_format({"num_format": "0.00"})
-    header = _export_header()
-    money_columns = range(11, 14)  # IMP proposed, validated, envelope
-    sheet.write_row(0, 0, header, bold)
-    for n, row in enumerate(_export_rows(rows, csv=False), start=1):
-        for column, value in enumerate(row):
-            if isinstance(value, Decimal):
-                sheet.write_number(n, column, float(value), euros if column in money_columns else hours)
-            else:
-                sheet.write(n, column, value)
-    workbook.close()
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=f"etablissements-{year.name}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsxfiles.xlsx_response(
+        f"etablissements-{year.name}.xlsx",
+        _("Établissements"),
+        _export_header(),
+        _export_rows(rows),
+        money_columns=MONEY_COLUMNS,
     )

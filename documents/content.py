@@ -15,16 +15,15 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imp.models import BoardOpinion, Envelope, ImpAward
-from imp.money import format_euros
 from imp.selectors import school_awards
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import CONTINUITY, PersonInfo, RowState, check_plan
 from missions.selectors import catalogue, mission_specs, row_key
+from rupn.lib.formats import date_range, format_euros
 from rupn.lib.pdf import render_pdf
 from schools.models import AuthorizedAction, EquipmentRequest, Person, Role, SchoolMeans, User
 
@@ -453,10 +452,7 @@ def _imp_line(award: ImpAward) -> ImpLine:
         period = _("toute l'année scolaire")
         payment = _("versée par neuvièmes, de novembre à juillet")
     else:
-        period = _("du %(start)s au %(end)s") % {
-            "start": date_format(award.start_date, "j F Y"),
-            "end": date_format(award.end_date, "j F Y"),
-        }
+        period = date_range(award.start_date, award.end_date)
         payment = _("versée en une fois, après service fait")
     return ImpLine(
         person=award.person.full_name,

@@ -25,6 +25,7 @@ from documents.content import (
 from documents.models import PrintBatch
 from documents.printing import active_batch, print_batch_start
 from missions.models import AllocationPlan
+from rupn.lib.formats import of
 from schools.access import Perm, SchoolPage, may_view_letter, object_or_404, require_academie_perm, school_page
 from schools.models import Academie, Departement, SchoolYear
 
@@ -123,7 +124,7 @@ def letter_preview(request, page: SchoolPage, person_id: int):
         doc=letter,
         body_template="missions/pdf/_mission_letter.html",
         pdf_url=reverse("documents:letter_pdf", args=[school.uai, school_year.name, person_id]),
-        current=_("Lettre de mission de %(person)s") % {"person": letter.person_name},
+        current=_("Lettre de mission %(of_person)s") % {"of_person": of(letter.person_name)},
     )
 
 
@@ -138,7 +139,7 @@ class PrintBatchForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         choices = []
         for academie in academies:
-            choices.append((f"a{academie.pk}", _("Toute l'académie de %(name)s") % {"name": academie.name}))
+            choices.append((f"a{academie.pk}", _("Toute l'académie %(of_name)s") % {"of_name": of(academie.name)}))
             choices += [
                 (f"d{d.pk}", _("Département %(departement)s") % {"departement": d})
                 for d in sorted(academie.departements.all(), key=lambda d: d.code)

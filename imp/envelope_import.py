@@ -1,25 +1,23 @@
 """Read the envelopes file the rectorat uploads: UAI;montant, refused whole with line-numbered French errors.
 
 - Encoding UTF-8 with or without BOM; a file that is not valid UTF-8 is read as Windows-1252 (Excel).
-- Separator `;`. CRLF or LF. Blank lines are ignored. At most 20 000 lines and 1 Mo.
+- Separator `;` (`,` when the first line has a `,` and no `;`). CRLF or LF. Blank lines are ignored. At most 20 000 lines and 1 Mo.
 - An optional header line whose first column is `uai` (any case) is skipped.
 - Two columns per line: the school's UAI, the envelope in euros (`3750`, `3 750,00`, `3750.50`, `3 750 €`).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 
 from imp.money import parse_euros
-from rupn.lib.errors import DomainError
+from rupn.lib import csvfiles
+from rupn.lib.csvfiles import CsvFileError
 from schools.uai import is_valid_uai
 
 MAX_BYTES = 1_000_000
 MAX_LINES = 20_000
-MAX_ERRORS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -29,84 +27,42 @@ class EnvelopeLine:
     amount: object  # Decimal
 
 
-class EnvelopeImportError(DomainError):
-    """The file was refused whole; `errors` lists the line-numbered problems (at most 50, then a count)."""
-
-    def __init__(self, errors: list[str]):
-        shown = errors[:MAX_ERRORS_SHOWN]
-        hidden = len(errors) - len(shown)
-        if hidden:
-            shown.append(
-                ngettext("… et %(count)d autre erreur.", "… et %(count)d autres erreurs.", hidden) % {"count": hidden}
-            )
-        message = ngettext(
-            "Le fichier n'a pas été importé : il contient %(count)d erreur. Aucune enveloppe n'a été modifiée.",
-            "Le fichier n'a pas été importé : il contient %(count)d erreurs. Aucune enveloppe n'a été modifiée.",
-            len(errors),
-        ) % {"count": len(errors)}
-        super().__init__(message, messages=shown)
-        self.errors = shown
+NOTHING_CHANGED = gettext_lazy("Aucune enveloppe n'a été modifiée.")
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Excel writes it, else Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def format_problems(problems: list[tuple[int, str]]) -> list[str]:
-    """Problems in line order, each prefixed with its line number (0: the whole file)."""
-    return [
-        _("Ligne %(line)d : %(text)s") % {"line": line, "text": text} if line else text
-        for line, text in sorted(problems, key=lambda problem: problem[0])
-    ]
+def refused(problems: list[tuple[int, str]] | list[str]) -> CsvFileError:
+    """The file refused whole: nothing changed."""
+    return CsvFileError(problems, outcome=NOTHING_CHANGED)
 
 
 def read_envelope_csv(data: bytes) -> tuple[list[EnvelopeLine], list[tuple[int, str]]]:
-    """The readable lines of the file and the problems of the others (EnvelopeImportError for a whole-file problem)."""
-    if len(data) > MAX_BYTES:
-        raise EnvelopeImportError([_("Le fichier dépasse 1 Mo ; découpez-le en plusieurs fichiers.")])
-    text = decode(data)
-    if "\x00" in text:
-        raise EnvelopeImportError([_("Ce fichier n'est pas un fichier CSV (UAI;montant).")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    """The readable lines of the file and the problems of the others (CsvFileError for a whole-file problem)."""
+    records = csvfiles.read_rows(
+        data,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_LINES + 1,
+        too_many=_("Le fichier contient plus de 20 000 lignes."),
+        outcome=NOTHING_CHANGED,
+    )
     problems: list[tuple[int, str]] = []
     lines: list[EnvelopeLine] = []
     seen: dict[str, int] = {}
-    number = 1
-    first = True
-    for fields in reader:
+    for index, (number, fields) in enumerate(records):
         fields = [field.strip() for field in fields]
-        if any(fields):
-            if first and fields[0].casefold().strip("\ufeff ") == "uai":
-                first = False
-                number = reader.line_num + 1
-                continue
-            first = False
-            line = _read_line(number, fields, problems)
-            if line is not None:
-                if line.uai in seen:
-                    problems.append(
-                        (
-                            number,
-                            _("l'UAI %(uai)s figure déjà ligne %(other)d.")
-                            % {"uai": line.uai, "other": seen[line.uai]},
-                        )
-                    )
-                else:
-                    seen[line.uai] = number
-                    lines.append(line)
-            if len(lines) + len(problems) > MAX_LINES:
-                raise EnvelopeImportError([_("Le fichier contient plus de 20 000 lignes.")])
-        number = reader.line_num + 1
+        if index == 0 and fields[0].casefold() == "uai":
+            continue
+        line = _read_line(number, fields, problems)
+        if line is None:
+            continue
+        if line.uai in seen:
+            problems.append(
+                (number, _("l'UAI %(uai)s figure déjà ligne %(other)d.") % {"uai": line.uai, "other": seen[line.uai]})
+            )
+        else:
+            seen[line.uai] = number
+            lines.append(line)
     if not lines and not problems:
-        raise EnvelopeImportError([_("Le fichier ne contient aucune enveloppe.")])
+        raise refused([_("Le fichier ne contient aucune enveloppe.")])
     return lines, problems
 
 

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from imp.models import BoardOpinion, ImpAward, Leave, Replacement
-from imp.money import format_euros, parse_euros
+from imp.money import parse_euros
 from imp.rules import legal_amounts_text
 from rupn.lib.concurrency import BaseField
+from rupn.lib.formats import format_euros
 from schools.models import Person
 
 

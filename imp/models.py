@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from imp.money import format_euros
+from rupn.lib.formats import format_euros
 from schools.access import Perm, school_perms
 from schools.models import Academie, Person, School, SchoolYear
 

@@ -11,20 +11,6 @@ def to_cents(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_euros(value: Decimal | None) -> str:
-    """1250 -> "1 250,00 €" (no-break spaces: the amount never breaks across lines)."""
-    if value is None:
-        return ""
-    amount = to_cents(value)
-    sign = "-" if amount < 0 else ""
-    units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while units:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    return f"{sign}{NBSP.join(groups)},{cents}{NBSP}€"
-
-
 def parse_euros(text: str) -> Decimal | None:
     """ "1 250,50 €", "1250.5", "1 250" -> Decimal with two places; None when it is not an amount."""
     cleaned = text.strip().replace("€", "").replace(NBSP, "").replace("\u202f", "").replace(" ", "")

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imp.models import BoardOpinion, Envelope, ImpAward
-from imp.money import format_euros
 from missions.models import AllocationPlan
 from notifications.reminders import Outgoing, active_schools, principals_by_school, reminder, settings_by_academie
+from rupn.lib.formats import format_euros
 from schools.models import School, SchoolYear
 
 

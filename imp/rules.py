@@ -7,26 +7,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from imp.money import format_euros
+from rupn.lib.formats import MONTHS, format_euros, of
 from schools.models import Person
 
 ELIGIBLE_STATUSES = (Person.Status.TEACHER, Person.Status.LIBRARIAN, Person.Status.CPE)
-
-MONTHS = [
-    "",
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def eligibility_problem(person: Person) -> str | None:
@@ -61,10 +45,10 @@ def rupn_range_messages(policy, totals_by_person: dict[str, Decimal]) -> list[Po
             PolicyMessage(
                 "warning",
                 _(
-                    "L'IMP RUPN de %(name)s (%(total)s) est hors de la fourchette académique : de %(low)s à "
+                    "L'IMP RUPN %(of_name)s (%(total)s) est hors de la fourchette académique : de %(low)s à "
                     "%(high)s par référent."
                 )
-                % {"name": name, "total": format_euros(total), **bounds},
+                % {"of_name": of(name), "total": format_euros(total), **bounds},
             )
             for name, total in sorted(totals_by_person.items())
             if not low <= total <= high
@@ -102,8 +86,8 @@ def ca_calendar_message(policy, school_year_start: int, ca_date: datetime.date |
         "warning",
         _("L'avis du conseil d'administration est attendu entre %(first)s et %(last)s %(year)s, avant la rentrée.")
         % {
-            "first": MONTHS[policy.ca_first_month],
-            "last": MONTHS[policy.ca_last_month],
+            "first": MONTHS[policy.ca_first_month - 1],
+            "last": MONTHS[policy.ca_last_month - 1],
             "year": school_year_start,
         },
     )

@@ -248,8 +248,8 @@ def school_schedule(school: School, school_year: SchoolYear) -> Schedule:
     return schedule_of(awards)
 
 
-def csv_rows(schedule: Schedule) -> list[list[str]]:
-    """One row per award, person and month: uai, nom, prenom, mission, mois (YYYY-MM), montant (dot decimal)."""
+def csv_rows(schedule: Schedule) -> list[list]:
+    """One row per award, person and month: uai, nom, prenom, mission, mois (YYYY-MM), montant (Decimal)."""
     totals: dict[tuple, Decimal] = {}
     for line in schedule.dated_lines:
         key = (
@@ -262,7 +262,56 @@ def csv_rows(schedule: Schedule) -> list[list[str]]:
             line.award.pk,
         )
         totals[key] = totals.get(key, Decimal("0.00")) + line.amount
-    return [[*key[:5], f"{amount:.2f}"] for key, amount in totals.items()]
+    return [[*key[:5], amount] for key, amount in totals.items()]
+
+
+@dataclass(frozen=True)
+class PayrollLine:
+    """What the rectorat keys into its payroll tools: one person, one award, one month."""
+
+    uai: str
+    school: str
+    last_name: str
+    first_name: str
+    mission: str
+    rate: Decimal  # the annual rate awarded
+    month: datetime.date
+    amount: Decimal
+    as_replacement: bool
+
+
+def payroll_lines(academie_ids, school_year: SchoolYear) -> list[PayrollLine]:
+    """The dated payments of the académies' payable awards for the year, one line per person, award and month,
+    by school, name and month (three queries, whatever the number of awards)."""
+    awards = with_schedule_data(
+        ImpAward.objects.filter(
+            school__departement__academie_id__in=list(academie_ids),
+            school_year=school_year,
+            state__in=ImpAward.PAYABLE_STATES,
+        ).order_by("pk")
+    )
+    totals: dict[tuple, Decimal] = {}
+    lines: dict[tuple, ScheduleLine] = {}
+    for line in schedule_of(awards).dated_lines:
+        key = (line.award.pk, line.person.pk, line.month)
+        totals[key] = totals.get(key, Decimal("0.00")) + line.amount
+        lines.setdefault(key, line)
+    rows = [
+        PayrollLine(
+            uai=line.award.school.uai,
+            school=line.award.school.name,
+            last_name=line.person.last_name,
+            first_name=line.person.first_name,
+            mission=line.award.get_mission_display(),
+            rate=line.award.rate.amount,
+            month=line.month,
+            amount=totals[key],
+            as_replacement=line.as_replacement,
+        )
+        for key, line in lines.items()
+    ]
+    rows.sort(key=lambda r: (r.uai, r.last_name.casefold(), r.first_name.casefold(), r.mission, r.month))
+    return rows
 
 
 # --- the referent's own page --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imp.envelope_import import EnvelopeImportError, format_problems, read_envelope_csv
+from imp.envelope_import import read_envelope_csv, refused
 from imp.models import (
     AWARD_TRANSITIONS,
     AwardEvent,
@@ -29,10 +29,10 @@ from imp.models import (
     Replacement,
     ServiceReduction,
 )
-from imp.money import format_euros
 from imp.rules import eligibility_problem, legal_amounts_text
 from rupn.lib.concurrency import VersionConflict
 from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.formats import format_euros, of
 from schools.models import Person, School, SchoolYear
 
 State = ImpAward.State
@@ -400,16 +400,16 @@ def award_validate(*, award: ImpAward, by) -> ImpAward:
     if len(missing) == 2:
         raise DomainError(
             _(
-                "L'IMP de %(name)s ne peut pas encore être validée : les avis du conseil pédagogique et du conseil "
+                "L'IMP %(of_name)s ne peut pas encore être validée : les avis du conseil pédagogique et du conseil "
                 "d'administration ne sont pas enregistrés."
             )
-            % {"name": name}
+            % {"of_name": of(name)}
         )
     if missing:
         body = _("du conseil pédagogique") if BoardOpinion.Body.CP in missing else _("du conseil d'administration")
         raise DomainError(
-            _("L'IMP de %(name)s ne peut pas encore être validée : l'avis %(body)s n'est pas enregistré.")
-            % {"name": name, "body": body}
+            _("L'IMP %(of_name)s ne peut pas encore être validée : l'avis %(body)s n'est pas enregistré.")
+            % {"of_name": of(name), "body": body}
         )
     _check_eligible(award.person)
     return _transition(award, "validate", by)
@@ -698,8 +698,8 @@ def _check_envelope_amount(amount: Decimal, committed: Decimal, school: School) 
     if amount <= 0:
         return _("le montant de l'enveloppe doit être positif.")
     if amount < committed:
-        return _("l'enveloppe de %(school)s ne peut pas être inférieure aux IMP déjà engagées (%(committed)s).") % {
-            "school": school.name,
+        return _("l'enveloppe %(of_school)s ne peut pas être inférieure aux IMP déjà engagées (%(committed)s).") % {
+            "of_school": of(school.name),
             "committed": format_euros(committed),
         }
     return None
@@ -780,7 +780,7 @@ def envelope_import(*, academie_ids, school_year: SchoolYear, data: bytes, by) -
         if problem:
             problems.append((line.number, problem))
     if problems:
-        raise EnvelopeImportError(format_problems(problems))
+        raise refused(problems)
 
     created = updated = unchanged = 0
     for line in lines:

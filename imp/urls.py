@@ -13,4 +13,6 @@ urlpatterns = [
     path("mes-imp/echeancier.csv", views.my_schedule_csv, name="mine_csv"),
     path("rectorat/imp/", views.queue_page, name="queue"),
     path("rectorat/enveloppes/", views.envelopes_page, name="envelopes"),
+    path("rectorat/imp/paie.csv", views.payroll_csv, name="payroll_csv"),
+    path("rectorat/imp/paie.xlsx", views.payroll_xlsx, name="payroll_xlsx"),
 ]

@@ -1,6 +1,5 @@
 """IMP pages: thin views over the access layer, the services and the selectors."""
 
-import csv
 from functools import partial
 from urllib.parse import urlencode
 
@@ -14,7 +13,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imp import selectors, services
-from imp.envelope_import import EnvelopeImportError
 from imp.forms import (
     AwardForm,
     DeclineForm,
@@ -31,9 +29,11 @@ from imp.forms import (
 )
 from imp.models import BoardOpinion, ImpAward
 from missions.selectors import school_staff
-from rupn.lib.cells import safe_cell
+from rupn.lib import csvfiles, xlsxfiles
 from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.formats import month_name, of, to
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, SchoolPage, object_or_404, require_academie_perm, school_page
 from schools.models import Departement, School, SchoolYear
@@ -89,11 +89,11 @@ def _post_award(request, page, form, _action) -> str:
         school=page.school, school_year=page.school_year, propose=propose, by=request.user, **form.values
     )
     text = (
-        _("L'IMP de %(name)s est proposée : elle attend son accord.")
+        _("L'IMP %(of_name)s est proposée : elle attend son accord.")
         if propose
-        else _("L'IMP de %(name)s est enregistrée en brouillon.")
+        else _("L'IMP %(of_name)s est enregistrée en brouillon.")
     )
-    return text % {"name": award.person.full_name}
+    return text % {"of_name": of(award.person.full_name)}
 
 
 def _post_opinion(request, page, form, action) -> str:
@@ -111,7 +111,7 @@ def _post_reduction(request, page, form, _action) -> str:
         hours=form.cleaned_data["hours"],
         by=request.user,
     )
-    return _("L'allègement de service de %(name)s est enregistré.") % {"name": reduction.person.full_name}
+    return _("L'allègement de service %(of_name)s est enregistré.") % {"of_name": of(reduction.person.full_name)}
 
 
 SCHOOL_IMP_ACTIONS = {
@@ -186,7 +186,7 @@ def _update(request, award, forms) -> str:
 
 def _propose(request, award, _forms) -> str:
     services.award_propose(award=award, by=request.user)
-    return _("L'IMP est proposée à %(name)s : elle attend son accord.") % {"name": award.person.full_name}
+    return _("L'IMP est proposée %(to_name)s : elle attend son accord.") % {"to_name": to(award.person.full_name)}
 
 
 AWARD_FIELDS = ("person", "amount", "period", "start_date", "end_date")
@@ -341,19 +341,9 @@ def _award_context(request, page, award, forms) -> dict:
 CSV_HEADER = ["uai", "nom", "prenom", "mission", "mois", "montant"]
 
 
-def _csv_response(filename: str, rows: list[list[str]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    # Names and missions are typed by people: never let a spreadsheet run them as formulas. Amounts stay numbers.
-    writer.writerows(
-        [
-            [uai, safe_cell(last), safe_cell(first), safe_cell(mission), *rest]
-            for uai, last, first, mission, *rest in rows
-        ]
-    )
-    return response
+def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
+    # Names and missions are typed by people: csvfiles writes them as text, never as formulas.
+    return csvfiles.csv_response(filename, CSV_HEADER, rows)
 
 
 @require_GET
@@ -380,6 +370,70 @@ def schedule_csv(request, page: SchoolPage):
     school, school_year = page.school, page.school_year
     rows = selectors.csv_rows(selectors.school_schedule(school, school_year))
     return _csv_response(f"echeancier-imp-{school.uai}-{school_year.name}.csv", rows)
+
+
+# --- the rectorat: payroll -------------------------------------------------------------------------------------
+
+PAYROLL_HEADER = [
+    "uai",
+    "établissement",
+    "nom",
+    "prénom",
+    "mission",
+    "taux annuel (€)",
+    "mois",
+    "mois (libellé)",
+    "montant (€)",
+    "remplacement",
+]
+PAYROLL_MONEY_COLUMNS = (5, 8)
+
+
+def _payroll(request):
+    """The rectorat's académies, the year asked (?annee=2026-2027, the current one by default) and its lines."""
+    academie_ids = require_academie_perm(request.user, Perm.VALIDATE_IMP)
+    name = request.GET.get("annee", "")
+    if name:
+        start_year = SchoolYear.parse_name(name)
+        school_year = SchoolYear.objects.filter(start_year=start_year).first() if start_year else None
+        if school_year is None:
+            raise Http404(_("Année scolaire inconnue."))
+    else:
+        school_year = SchoolYear.current()
+    rows = [
+        [
+            line.uai,
+            line.school,
+            line.last_name,
+            line.first_name,
+            line.mission,
+            line.rate,
+            line.month.strftime("%Y-%m"),
+            month_name(line.month),
+            line.amount,
+            line.as_replacement,
+        ]
+        for line in selectors.payroll_lines(academie_ids, school_year)
+    ]
+    return school_year, rows
+
+
+@require_GET
+def payroll_csv(request):
+    school_year, rows = _payroll(request)
+    return csvfiles.csv_response(f"imp-paie-{school_year.name}.csv", PAYROLL_HEADER, rows)
+
+
+@require_GET
+def payroll_xlsx(request):
+    school_year, rows = _payroll(request)
+    return xlsxfiles.xlsx_response(
+        f"imp-paie-{school_year.name}.xlsx",
+        _("IMP %(year)s") % {"year": school_year.name},
+        PAYROLL_HEADER,
+        rows,
+        money_columns=PAYROLL_MONEY_COLUMNS,
+    )
 
 
 # --- the referent's own awards ------------------------------------------------------------------------------------
@@ -529,6 +583,7 @@ def queue_page(request):
             "page": page,
             "query": query_without_page(request),
             "reject_form": RejectForm(prefix="reject"),
+            "payroll_years": [y for y in years if y.start_year <= SchoolYear.current().start_year][:2],
             "title": _("IMP à valider"),
             "breadcrumb_data": {"links": [], "current": _("IMP à valider")},
         },
@@ -584,7 +639,7 @@ def _envelope_import(request, form, academie_ids, school_year) -> list[str]:
             data=form.cleaned_data["file"].read(1_000_001),
             by=request.user,
         )
-    except EnvelopeImportError as exc:
+    except CsvFileError as exc:
         return [exc.message, *exc.errors]
     except DomainError as exc:
         return [exc.message]

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imp.models import AwardEvent, Envelope, EnvelopeChange, ImpAward, ImpRate
-from imp.money import format_euros
 from missions.models import AllocationPlan, Mission, PlanRow
+from rupn.lib.formats import format_euros, of
 from schools.models import Academie, AuthorizedAction, Collectivity, Person, Role, School, SchoolYear, User
 
 PAGE_SIZE = 50
@@ -370,8 +370,8 @@ class _Labels:
             school = (
                 self.name(School, record.school_id)
                 if record.school_id
-                else _("Tous les établissements de %(collectivity)s")
-                % {"collectivity": self.name(Collectivity, record.collectivity_id)}
+                else _("Tous les établissements %(of_collectivity)s")
+                % {"of_collectivity": of(self.name(Collectivity, record.collectivity_id))}
             )
             return _("%(action)s, %(year)s") % {
                 "action": label,

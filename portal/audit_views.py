@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from dsfr.forms import DsfrBaseForm
 
 from portal.audit_selectors import KIND_CHOICES, Scope, history_page
+from rupn.lib.formats import of
 from rupn.lib.pagination import paged_title, query_without_page
 from schools.access import Perm, SchoolPage, require_academie_perm, school_page
 from schools.models import Academie, School, SchoolYear
@@ -82,9 +83,9 @@ def school_history(request, page: SchoolPage):
         with_school=False,
         intro=_(
             "Les modifications du plan de répartition, des IMP, de l'enveloppe, des actions autorisées et des rôles "
-            "de %(school)s, de la plus récente à la plus ancienne."
+            "%(of_school)s, de la plus récente à la plus ancienne."
         )
-        % {"school": school.name},
+        % {"of_school": of(school.name)},
     )
 
 

@@ -1,12 +1,9 @@
 """The projects register (school and DANE pages) and the referent's record with its i-prof text."""
 
-import csv
-import io
 from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +22,7 @@ from recognition.services import (
     project_teacher_choices,
     project_update,
 )
-from rupn.lib.cells import safe_cell
+from rupn.lib import csvfiles
 from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
 from rupn.lib.errors import DomainError
 from rupn.lib.pagination import query_without_page
@@ -288,20 +285,18 @@ def _project_csv_header() -> list[str]:
 
 
 def _project_csv_row(project, filters) -> list[str]:
+    """One project as a CSV line (csvfiles guards every text cell against formulas)."""
     return [
-        safe_cell(value)
-        for value in (
-            filters.year.name,
-            project.school.departement.code,
-            project.school.uai,
-            project.school.name,
-            project.title,
-            project.classes,
-            project.get_dane_project_display(),
-            ", ".join(p.full_name for p in project.referents.all()),
-            _("oui") if project.featured else _("non"),
-            project.outcome,
-        )
+        filters.year.name,
+        project.school.departement.code,
+        project.school.uai,
+        project.school.name,
+        project.title,
+        project.classes,
+        project.get_dane_project_display(),
+        ", ".join(p.full_name for p in project.referents.all()),
+        _("oui") if project.featured else _("non"),
+        project.outcome,
     ]
 
 
@@ -310,13 +305,8 @@ def dane_projects_csv(request):
     """The filtered list as a CSV file that Excel opens in French."""
     academie_ids = require_academie_perm(request.user, Perm.VIEW_PROJECTS)
     _form, filters = _dane_filters(request, academie_ids)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_project_csv_header())
-    writer.writerows(_project_csv_row(project, filters) for project in academie_projects(academie_ids, filters))
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="projets-{filters.year.name}.csv"'
-    return response
+    rows = (_project_csv_row(project, filters) for project in academie_projects(academie_ids, filters))
+    return csvfiles.csv_response(f"projets-{filters.year.name}.csv", _project_csv_header(), rows)
 
 
 @require_POST

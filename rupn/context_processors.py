@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from rupn.lib.formats import of
 from schools.access import Perm, academie_ids_with
 
 SITE_CONFIG = SimpleNamespace(
@@ -82,7 +83,7 @@ def account_for(request) -> Account:
                 scope, uai = role.school.name, role.school.uai
                 schools[uai] = role.school.name
             elif role.academie_id:
-                scope, uai = _("Académie de %(name)s") % {"name": role.academie.name}, ""
+                scope, uai = _("Académie %(of_name)s") % {"of_name": of(role.academie.name)}, ""
             else:
                 scope, uai = (role.collectivity.name if role.collectivity_id else ""), ""
             account.roles.append(RoleLine(kind=role.get_kind_display(), scope=scope, uai=uai))

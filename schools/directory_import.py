@@ -25,14 +25,12 @@ and the schools of other académies when the import is restricted to one.
 
 Refused, with the line number (the header is line 1): an invalid UAI or check letter, the same UAI twice, an
 unknown académie or département code, a département that belongs to another académie, a kept school without a
-name, an unknown state, an unreadable date, a line with more fields than the header. The first problem stops
+name, an unknown state, an unreadable date, a line with more fields than the header, a line that is not
+UTF-8, a cell over 131 072 characters, a NUL character (rupn.lib.csvfiles reads the file). The first problem stops
 the reading: nothing is written (schools.services.school_directory_import writes only a fully read file).
 """
 
-import codecs
-import csv
 import datetime
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -43,6 +41,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rupn.lib import csvfiles
+from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import DomainError
 from schools.models import School
 from schools.regions import normalize_academie, normalize_departement
@@ -222,27 +222,13 @@ def parse_date(value: str) -> datetime.date | None:
     raise ValueError(value)
 
 
-def _decoded_lines(stream: Iterable[bytes]) -> Iterator[str]:
-    """The file's lines as text, one at a time; a byte order mark is dropped, a line that is not UTF-8 refused."""
-    for number, raw in enumerate(stream, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise DirectoryImportError(
-                _("le fichier n'est pas encodé en UTF-8 ; enregistrez-le en « CSV UTF-8 »."), line=number
-            ) from error
-
-
-def _csv_reader(stream: Iterable[bytes]):
-    """A csv reader over the decoded lines, its separator taken from the header line."""
-    lines = _decoded_lines(stream)
-    first = next(lines, "")
-    if not first.strip():
-        raise DirectoryImportError(_("Le fichier est vide : la première ligne doit nommer les colonnes."))
-    delimiter = ";" if ";" in first or "," not in first else ","
-    return csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+def _records(stream: Iterable[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """The file's records with their line numbers (rupn.lib.csvfiles: UTF-8, separator, cell size, NUL)."""
+    try:
+        yield from csvfiles.stream_rows(stream)
+    except CsvFileError as error:
+        line, text = error.problems[0] if error.problems else (None, error.errors[0])
+        raise DirectoryImportError(text, line=line) from error
 
 
 def _detect(header: list[str]) -> tuple[FileFormat, dict[str, int]]:
@@ -381,7 +367,7 @@ def parse_directory(
     academie: keep only this académie's schools (the others are skipped).
     """
     return _parse_rows(
-        _csv_reader(stream),
+        _records(stream),
         academies=set(academies),
         departements=departements,
         academie=academie,
@@ -390,15 +376,14 @@ def parse_directory(
 
 
 def _parse_rows(
-    reader, *, academies: set[str], departements: dict[str, str], academie, with_private
+    records, *, academies: set[str], departements: dict[str, str], academie, with_private
 ) -> ParsedDirectory:
-    header = next(reader)
+    _header_line, header = next(records)
     file_format, positions = _detect(header)
     width = len(header)
     parsed = ParsedDirectory(format=file_format.name)
     first_line: dict[str, int] = {}
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         parsed.lines += 1

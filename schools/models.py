@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rupn.lib.formats import of
 from schools.scopes import visible_schools_q
 from schools.uai import validate_uai
 
@@ -28,7 +29,7 @@ class Academie(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return _("Académie de %(name)s") % {"name": self.name}
+        return _("Académie %(of_name)s") % {"of_name": of(self.name)}
 
 
 class Departement(models.Model):

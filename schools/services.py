@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from rupn.lib.audit import as_user
 from rupn.lib.concurrency import VersionConflict, versioned_update
+from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import ConflictError, DomainError
 from schools import regions
 from schools.directory_import import DirectoryImportError, DirectoryRow, ParsedDirectory, parse_directory
@@ -30,7 +31,7 @@ from schools.models import (
     SchoolMeans,
     SchoolYear,
 )
-from schools.staff_import import StaffImportError, StaffRow, parse_staff_csv
+from schools.staff_import import StaffRow, parse_staff_csv
 from schools.sts_import import StsImportError, StsPerson, StsPlan, new_person_values, plan_sts_import
 
 UNIQUE_EMAIL_CONSTRAINT = "person_unique_email_per_school"
@@ -215,14 +216,14 @@ def _row_values(row: StaffRow, *, only_given: bool) -> dict:
 
 
 def _match(rows: list[StaffRow], persons: list[Person]) -> dict[int, Person]:
-    """The existing person of each line (by line number); StaffImportError when a line without address is ambiguous."""
+    """The existing person of each line (by line number); CsvFileError when a line without address is ambiguous."""
     by_email = {person.email.lower(): person for person in persons if person.email}
     by_name: dict[tuple[str, str], list[Person]] = {}
     for person in persons:
         if not person.email:
             by_name.setdefault((person.last_name.casefold(), person.first_name.casefold()), []).append(person)
     matches: dict[int, Person] = {}
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     for row in rows:  # Lines without address: the file has at most one line per name (staff_import checks it).
         if row.email:
             if row.email in by_email:
@@ -233,18 +234,17 @@ def _match(rows: list[StaffRow], persons: list[Person]) -> dict[int, Person]:
             matches[row.line] = namesakes[0]
         elif namesakes:
             problems.append(
-                _("Ligne %(line)d : %(text)s")
-                % {
-                    "line": row.line,
-                    "text": _(
+                (
+                    row.line,
+                    _(
                         "plusieurs personnes de l'établissement s'appellent « %(name)s » sans adresse "
                         "électronique ; indiquez l'adresse électronique de cette personne dans le fichier."
                     )
                     % {"name": f"{row.first_name} {row.last_name}"},
-                }
+                )
             )
     if problems:
-        raise StaffImportError(problems)
+        raise CsvFileError(problems)
     # A new address for someone recorded without one: the first line with that name takes the record.
     claimed = {person.pk for person in matches.values()}
     for row in rows:

@@ -27,6 +27,8 @@ Staff CSV format
 
   Spaces around values are removed, and runs of spaces inside names are reduced to one.
 - **Size**: at most 5 000 staff lines (header not counted) and 1 000 000 bytes (1 Mo).
+  A cell over 131 072 characters or a NUL character refuses the file with its line number
+  (rupn.lib.csvfiles reads the file for every import).
 
 Example::
 
@@ -59,22 +61,19 @@ out of the file leaves that field unchanged for people already recorded (new peo
 Importing the same file twice changes nothing the second time.
 """
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from rupn.lib.errors import DomainError
+from rupn.lib import csvfiles
+from rupn.lib.csvfiles import CsvFileError
 from schools.models import Person
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
-MAX_ERRORS_SHOWN = 50
 
 REQUIRED_COLUMNS = ("nom", "prenom")
 OPTIONAL_COLUMNS = ("email", "statut", "cpge", "depart")
@@ -111,28 +110,6 @@ class StaffRow:
     columns: frozenset[str] = frozenset()
 
 
-class StaffImportError(DomainError):
-    """The file was refused whole; `errors` lists the line-numbered problems to show (at most 50, then a count)."""
-
-    def __init__(self, errors: list[str]):
-        shown = errors[:MAX_ERRORS_SHOWN]
-        hidden = len(errors) - len(shown)
-        if hidden:
-            shown.append(
-                ngettext("… et %(count)d autre erreur.", "… et %(count)d autres erreurs.", hidden) % {"count": hidden}
-            )
-        message = ngettext(
-            "Le fichier n'a pas été importé : il contient %(count)d erreur. Rien n'a été enregistré ; "
-            "corrigez le fichier puis importez-le à nouveau.",
-            "Le fichier n'a pas été importé : il contient %(count)d erreurs. Rien n'a été enregistré ; "
-            "corrigez le fichier puis importez-le à nouveau.",
-            len(errors),
-        ) % {"count": len(errors)}
-        super().__init__(message, messages=shown)
-        self.errors = shown
-        self.error_count = len(errors)
-
-
 def normalize(value: str) -> str:
     """Lower case, no accents, words separated by single spaces: how header names and choices are compared."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
@@ -142,32 +119,6 @@ def normalize(value: str) -> str:
 
 def _column_key(name: str) -> str:
     return normalize(name).replace(" ", "")
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _separator(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return "," if ";" not in header and "," in header else ";"
-
-
-def _format(problems: list[tuple[int, str]]) -> list[str]:
-    """Problems in line order, each prefixed with its line number (0: the whole file)."""
-    return [
-        _("Ligne %(line)d : %(text)s") % {"line": line, "text": text} if line else text
-        for line, text in sorted(problems, key=lambda problem: problem[0])
-    ]
 
 
 def _bool(value: str) -> bool | None:
@@ -180,42 +131,21 @@ def _bool(value: str) -> bool | None:
 
 
 def parse_staff_csv(data: bytes) -> list[StaffRow]:
-    """The staff lines of the file, or StaffImportError listing every problem found."""
-    if len(data) > MAX_BYTES:
-        raise StaffImportError([_("Le fichier dépasse 1 Mo ; découpez-le en plusieurs fichiers.")])
-    text = _decode(data)
-    if "\x00" in text:
-        raise StaffImportError(
-            [
-                _(
-                    "Ce fichier n'est pas un fichier CSV. Dans votre tableur, choisissez « Enregistrer sous » "
-                    "puis le format « CSV UTF-8 » ou « CSV (séparateur : point-virgule) »."
-                )
-            ]
-        )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
-    records: list[tuple[int, list[str]]] = []
-    line = 1
-    for fields in reader:
-        if any(field.strip() for field in fields):
-            records.append((line, fields))
-            if len(records) > MAX_ROWS + 1:
-                raise StaffImportError(
-                    [
-                        _(
-                            "Le fichier contient plus de %(max)s lignes de personnel ; découpez-le en plusieurs fichiers."
-                        )
-                        % {"max": "5 000"}
-                    ]
-                )
-        line = reader.line_num + 1
+    """The staff lines of the file, or CsvFileError listing every problem found."""
+    records = csvfiles.read_rows(
+        data,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS + 1,
+        too_many=_("Le fichier contient plus de %(max)s lignes de personnel ; découpez-le en plusieurs fichiers.")
+        % {"max": "5 000"},
+    )
     if len(records) < 2:
-        raise StaffImportError([_("Le fichier ne contient aucune ligne de personnel.")])
+        raise CsvFileError([_("Le fichier ne contient aucune ligne de personnel.")])
 
     (header_line, header), body = records[0], records[1:]
     positions, problems = _read_header(header_line, header)
     if problems:
-        raise StaffImportError(_format(problems))
+        raise CsvFileError(problems)
 
     rows: list[StaffRow] = []
     identities: list[tuple[int, str, str]] = []
@@ -227,7 +157,7 @@ def parse_staff_csv(data: bytes) -> list[StaffRow]:
             identities.append(identity)
     _check_duplicates(identities, problems)
     if problems:
-        raise StaffImportError(_format(problems))
+        raise CsvFileError(problems)
     return rows
 
 

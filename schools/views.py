@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import DomainError
 from rupn.lib.pagination import paged_title
 from schools.access import (
@@ -26,7 +27,6 @@ from schools.directory_import import FORMAT_LABELS, SKIP_REASONS
 from schools.forms import DirectoryImportForm, LoginForm, PersonForm, SchoolSearchForm, StaffImportForm, StsImportForm
 from schools.models import Person, School
 from schools.services import person_create, person_update, school_directory_import, staff_import
-from schools.staff_import import StaffImportError
 
 # The sample STS-web export shipped for the tests, made for the demo's school: the demo's staff page points to it.
 STS_SAMPLE_UAI = "0211526V"  # the demo's Collège Montchapet (schools.demo.DEMO_SCHOOL)
@@ -92,7 +92,7 @@ def _staff_import(request, school, forms) -> tuple[list[str], int]:
     upload = forms["import_form"].cleaned_data["file"]
     try:
         result = staff_import(school=school, data=upload.read(1_000_001), by=request.user)
-    except StaffImportError as error:
+    except CsvFileError as error:
         return error.errors, 400
     messages.success(
         request,

@@ -3,7 +3,7 @@
 from django import template
 
 from imp.models import ImpAward
-from imp.money import format_euros
+from rupn.lib.formats import format_euros
 from schools.access import Perm, academie_ids_with, school_ids_with, school_perms
 
 register = template.Library()

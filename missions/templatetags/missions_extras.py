@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rupn.lib.durations import format_duration
+from rupn.lib.formats import format_duration
 from schools.access import Perm, academie_ids_with, school_ids_with
 
 register = template.Library()

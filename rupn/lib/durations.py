@@ -1,4 +1,4 @@
-"""Durations as referents type them ("1 h 30", "45 min", "1,5") and as the pages show them ("1 h 30")."""
+"""Durations as referents type them ("1 h 30", "45 min", "1,5"); rupn.lib.formats writes them ("1 h 30")."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -28,18 +28,3 @@ def parse_duration(text: str) -> int | None:
             return None
         return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return None
-
-
-def format_duration(minutes: int | None) -> str:
-    """ "1 h 30", "2 h", "45 min", "1 h 05"; "0 min" for nothing."""
-    minutes = int(minutes or 0)
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
-
-
-def decimal_hours(minutes: int | None) -> str:
-    """Hours with two decimals and a comma, for French spreadsheets: 90 -> "1,50"."""
-    hours = (Decimal(int(minutes or 0)) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{hours}".replace(".", ",")

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from activity.models import ActivityEntry
 from missions.models import Mission
 from missions.services import plan_get_or_create
-from rupn.lib.durations import format_duration, parse_duration
+from rupn.lib.durations import parse_duration
+from rupn.lib.formats import format_duration
 from schools.models import Role
 from tests.factories import ActivityEntryFactory, PersonFactory, RoleFactory, UserFactory
 from tests.utils import extract_form_fields, flat

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboard import selectors
-from dashboard.views import format_hours
 from imp.models import BoardOpinion
 from missions.models import AllocationPlan, Mission
 from missions.services import plan_get_or_create
+from rupn.lib.formats import format_hours
 from schools.models import School, SchoolYear
 from tests.factories import (
     ActivityEntryFactory,

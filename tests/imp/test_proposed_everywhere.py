@@ -6,8 +6,8 @@ from decimal import Decimal
 from dashboard import selectors as dashboard_selectors
 from documents.content import ca_sheet_data, load_plan
 from imp.models import ImpAward
-from imp.money import format_euros as euros
 from missions.services import plan_get_or_create
+from rupn.lib.formats import format_euros as euros
 from tests.factories import EnvelopeFactory, ImpAwardFactory, PersonFactory, imp_rate
 
 NBSP = "\u00a0"

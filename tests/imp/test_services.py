@@ -602,7 +602,7 @@ def test_envelope_import_is_all_or_nothing_with_line_numbers(cast, imp, make_awa
         f"Ligne 4 : aucun établissement de votre académie n'a l'UAI {cast.school_c.uai}.",
         f"Ligne 5 : aucun établissement de votre académie n'a l'UAI {unknown}.",
         f"Ligne 6 : l'UAI {cast.school_b.uai} figure déjà ligne 2.",
-        "Ligne 7 : l'enveloppe de Collège Les Lentillères ne peut pas être inférieure aux IMP déjà engagées (3\u00a0750,00\u00a0€).",
+        "Ligne 7 : l'enveloppe du Collège Les Lentillères ne peut pas être inférieure aux IMP déjà engagées (3\u00a0750,00\u00a0€).",
         "Ligne 8 : « beaucoup » n'est pas un montant en euros (par exemple 3750 ou 3 750,00).",
         "Ligne 9 : deux colonnes sont attendues, l'UAI et le montant, séparées par « ; ».",
         f"Ligne 10 : « {cast.school_a.uai[:7]}1 » n'est pas un UAI valide.",

@@ -179,7 +179,7 @@ def test_an_academie_applying_the_range_per_person_warns_for_each_person(client_
     propose_from_page(client, cast, imp.staff.alice, "625.00")
     propose_from_page(client, cast, imp.staff.bruno, "1250.00")
     page = text(client.get(school_url(cast)))
-    assert f"L'IMP RUPN de Alice Dupont ({euros('625,00')}) est hors de la fourchette académique" in page
+    assert f"L'IMP RUPN d'Alice Dupont ({euros('625,00')}) est hors de la fourchette académique" in page
     assert "Bruno Durand (" not in page
 
 
@@ -487,9 +487,11 @@ def test_principal_declares_the_service_done_of_a_part_year_award_and_it_is_paid
     award.refresh_from_db()
     assert award.state == State.CLOSED
     rows = list(
-        csv.reader(io.StringIO(client.get(school_url(cast, "imp:schedule_csv")).content.decode()), delimiter=";")
+        csv.reader(
+            io.StringIO(client.get(school_url(cast, "imp:schedule_csv")).content.decode("utf-8-sig")), delimiter=";"
+        )
     )
-    assert rows[1][4:] == [timezone.localdate().strftime("%Y-%m"), "625.00"]
+    assert rows[1][4:] == [timezone.localdate().strftime("%Y-%m"), "625,00"]  # French Excel: a decimal comma
 
 
 def test_dane_reads_but_cannot_change_an_award(client_for, cast, imp, make_award):
@@ -513,7 +515,7 @@ def test_schedule_page_and_csv_for_a_validated_whole_year_award(client_for, cast
 
     response = client.get(school_url(cast, "imp:schedule_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     y = cast.school_year.start_year
     assert rows[0] == ["uai", "nom", "prenom", "mission", "mois", "montant"]
     assert rows[1] == [
@@ -522,11 +524,11 @@ def test_schedule_page_and_csv_for_a_validated_whole_year_award(client_for, cast
         "Romain",
         "Référent pour les ressources et usages pédagogiques numériques",
         f"{y}-11",
-        "138.89",
+        "138,89",
     ]
     assert [r[4] for r in rows[1:]] == [f"{y}-11", f"{y}-12"] + [f"{y + 1}-{m:02d}" for m in range(1, 8)]
-    assert rows[-1][5] == "138.88"
-    assert sum(Decimal(r[5]) for r in rows[1:]) == Decimal("1250.00")
+    assert rows[-1][5] == "138,88"
+    assert sum(Decimal(r[5].replace(",", ".")) for r in rows[1:]) == Decimal("1250.00")
 
 
 def test_a_name_that_looks_like_a_formula_is_written_as_text_in_the_csv(client_for, cast, imp, make_award):
@@ -534,9 +536,9 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text_in_the_csv(client_f
     imp.staff.romain.save(update_fields=["last_name"])
     make_award(imp.staff.romain, "1250", state="validated")
     response = client_for(cast.principal_a).get(school_url(cast, "imp:schedule_csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert {r[1] for r in rows[1:]} == {"'=HYPERLINK(1)"}
-    assert rows[1][5] == "138.89"
+    assert rows[1][5] == "138,89"
 
 
 def test_referent_sees_and_downloads_only_their_own_payments(client_for, cast, imp, make_award):
@@ -545,7 +547,7 @@ def test_referent_sees_and_downloads_only_their_own_payments(client_for, cast, i
     client = client_for(cast.referent_a)
     page = text(client.get(reverse("imp:mine")))
     assert page.count('class="rupn-payment"') == 9 and "Alice Dupont" not in page
-    rows = list(csv.reader(io.StringIO(client.get(reverse("imp:mine_csv")).content.decode()), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(client.get(reverse("imp:mine_csv")).content.decode("utf-8-sig")), delimiter=";"))
     assert {r[2] for r in rows[1:]} == {"Romain"} and len(rows) == 10
     assert client.get(school_url(cast, "imp:schedule_csv")).status_code == 403
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from imp import services as imp_services
-from imp.money import format_euros
 from missions.models import PlanRow
 from missions.services import RowInput, plan_get_or_create, plan_save
+from rupn.lib.formats import format_euros
 from schools.models import Role
 from schools.services import authorized_action_add, authorized_action_delete
 from tests.factories import PersonFactory, RoleFactory, UserFactory

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from rupn.lib.csvfiles import CsvFileError
 from schools.models import Person
 from schools.services import staff_import
-from schools.staff_import import StaffImportError, parse_staff_csv
+from schools.staff_import import parse_staff_csv
 from tests.factories import PersonFactory
 
 DATA = Path(__file__).parent / "data"
@@ -22,7 +23,7 @@ def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
 
 
 def errors_of(data: bytes) -> list[str]:
-    with pytest.raises(StaffImportError) as caught:
+    with pytest.raises(CsvFileError) as caught:
         parse_staff_csv(data)
     return caught.value.errors
 
@@ -181,7 +182,7 @@ def test_import_with_a_bad_status_is_refused_whole_with_line_number(cast):
     before = staff(cast.school_a)
     data = csv_bytes("Durand;Léa;;;;", "Petit;Jean;;;;", "Martin;Claude;;prof;;")
 
-    with pytest.raises(StaffImportError) as caught:
+    with pytest.raises(CsvFileError) as caught:
         staff_import(school=cast.school_a, data=data, by=cast.principal_a)
 
     assert caught.value.errors == [
@@ -233,7 +234,7 @@ def test_all_errors_of_the_file_are_reported_in_line_order():
 
 
 def test_at_most_50_errors_are_shown_then_the_count_of_the_others():
-    with pytest.raises(StaffImportError) as caught:
+    with pytest.raises(CsvFileError) as caught:
         parse_staff_csv(csv_bytes(*[f"Nom{n};;;;;" for n in range(60)]))
 
     error = caught.value
@@ -266,7 +267,7 @@ def test_nothing_is_written_when_the_last_line_is_bad_after_good_ones(cast):
     count = Person.objects.count()
     data = sample("good_staff.csv") + b"Bernard;Paul;paul@;;;\n"
 
-    with pytest.raises(StaffImportError) as caught:
+    with pytest.raises(CsvFileError) as caught:
         staff_import(school=cast.school_a, data=data, by=cast.principal_a)
 
     assert caught.value.errors == ["Ligne 7 : l'adresse électronique « paul@ » n'est pas valide."]
@@ -345,7 +346,7 @@ def test_line_without_email_matching_two_namesakes_without_email_is_refused(cast
     PersonFactory.create_batch(2, school=cast.school_a, last_name="Petit", first_name="Jean", email="")
     count = Person.objects.count()
 
-    with pytest.raises(StaffImportError) as caught:
+    with pytest.raises(CsvFileError) as caught:
         staff_import(school=cast.school_a, data=csv_bytes("Durand;Léa;;;;", "Petit;Jean;;;;"), by=cast.principal_a)
 
     assert caught.value.errors == [
