@@ -65,7 +65,7 @@ class StsImportForm(DsfrBaseForm):
     export = forms.FileField(
         label=_("Export STS-web (sts_emp_….xml)"),
         help_text=_(
-            "Dans STS-web : « Mise à jour », « Exports », « Emploi du temps ». Fichier sts_emp_<UAI>_<année>.xml, "
+            "Dans STS-web : « Mise à jour », « Exports », « Emploi du temps ». Fichier sts_emp_UAI_année.xml (UAI et année de l’établissement), "
             "10 Mo au plus. Rien n'est enregistré avant votre confirmation."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xml,text/xml,application/xml"}),

@@ -28,7 +28,7 @@ def test_referent_logs_activity_registers_and_principal_sees_it(page: Page, cast
 
     expect(page.get_by_label("Date")).to_have_value(timezone.localdate().isoformat())
     page.get_by_label("Durée").fill("1 h 30")
-    page.get_by_label("Mission").select_option(label="Accompagner l'équipe pédagogique")
+    page.locator("#activity-form").get_by_label("Mission").select_option(label="Accompagner l'équipe pédagogique")
     page.get_by_label("Nature de l'activité").select_option(label="Accompagnement de collègues")
     page.get_by_label("Ce qui a été fait").fill("Prise en main de l'ENT avec deux collègues de SVT")
     page.get_by_role("button", name="Enregistrer l'activité").click()
