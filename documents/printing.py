@@ -25,7 +25,6 @@ from documents.content import ca_sheet_data, load_plan, render_ca_sheet
 from documents.models import PrintBatch
 from missions.models import AllocationPlan
 from missions.selectors import catalogue
-from notifications.outbox import outbox_enqueue
 from schools.models import Academie, Departement, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ def print_batch_start(
             )
     except IntegrityError:  # the same user clicked twice at the same moment: show the other click's batch
         return active_batch(user), False
-    outbox_enqueue(print_batch, batch.pk)
+    print_batch.delay_on_commit(batch.pk)
     return batch, True
 
 

@@ -93,9 +93,6 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A persistent connection is checked before a request reuses it: after a PostgreSQL restart the first request
-# reconnects instead of failing on the dead connection.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
@@ -236,8 +233,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "missions.tasks.reminders_daily",
         "schedule": crontab(minute=0, hour=7),
     },
-    # Jobs that could not reach the broker when queued (notifications.outbox): sent once it answers again.
-    "outbox-drain": {"task": "notifications.tasks.outbox_drain", "schedule": 60.0},
 }
 
 # Printed documents (rupn/lib/pdf.py) and batch printing (documents/printing.py).

@@ -10,7 +10,6 @@ sees what the test committed (and the test sees what the task committed)::
         assert result.get(timeout=30) == ...
 """
 
-import contextlib
 import logging
 from pathlib import Path
 
@@ -33,9 +32,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.filterwarnings(REDIS_SETEX_WARNING))
 
 
-@contextlib.contextmanager
-def running_worker():
-    """A real worker (solo pool, one thread) while the block runs; yields the Celery app."""
+@pytest.fixture
+def celery_worker(transactional_db):
+    """Start a real worker (solo pool, one thread) for the test, stop it afterwards; yield the Celery app."""
+    if not settings.REDIS_URL or not celery_app.conf.broker_url.startswith("redis://"):
+        pytest.fail(
+            "A real Celery worker needs Redis: run the tests with `make test` (it starts one), "
+            "or export REDIS_URL=redis://host:port/0 before starting pytest.",
+            pytrace=False,
+        )
     # start_worker() sets up Celery's logging: the root logger's level drops to WORKER_LOGLEVEL (error) and its
     # handlers are replaced. Put them back afterwards so later tests (caplog, Django's LOGGING) see no difference.
     root = logging.getLogger()
@@ -49,16 +54,3 @@ def running_worker():
         celery_app.conf.task_always_eager = previous_eager
         root.setLevel(root_level)
         root.handlers[:] = root_handlers
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    """Start a real worker (solo pool, one thread) for the test, stop it afterwards; yield the Celery app."""
-    if not settings.REDIS_URL or not celery_app.conf.broker_url.startswith("redis://"):
-        pytest.fail(
-            "A real Celery worker needs Redis: run the tests with `make test` (it starts one), "
-            "or export REDIS_URL=redis://host:port/0 before starting pytest.",
-            pytrace=False,
-        )
-    with running_worker() as app:
-        yield app
