@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from notifications.models import SentEmail
+from rupn.lib.formats import of
 from schools.models import Academie
 
 
@@ -38,11 +39,6 @@ class RupnEmail(EmailMultiAlternatives):
         return msg
 
 
-def _of(name: str) -> str:
-    """ "de Dijon", "d'Amiens", "d'Orléans-Tours" (the académie names of France)."""
-    return f"d'{name}" if name[:1].lower() in "aâeéèêiîoôuh" else f"de {name}"
-
-
 def sender_for(context: dict) -> str:
     """The From of an e-mail about a school (or plan, award) or an event: "DANE de l'académie de Dijon" and
     DEFAULT_FROM_EMAIL's address (one query); DEFAULT_FROM_EMAIL itself when the context names no académie."""
@@ -58,7 +54,7 @@ def sender_for(context: dict) -> str:
     if not name:
         return settings.DEFAULT_FROM_EMAIL
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return str(Address(display_name=f"DANE de l'académie {_of(name)}", addr_spec=address))
+    return str(Address(display_name=f"DANE de l'académie {of(name)}", addr_spec=address))
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
