@@ -13,10 +13,8 @@ from schools.selectors import school_means
 def school_detail(request, uai: str):
     school = get_school_or_404(request.user, uai)
     perms = school_perms(request.user, school)
-    current = SchoolYear.current()
-    next_year, _created = SchoolYear.objects.get_or_create(start_year=current.start_year + 1)
     plans = []
-    for year in (current, next_year):
+    for year in (SchoolYear.current(), SchoolYear.next()):
         plan = plan_for(school, year) if Perm.VIEW_PLAN in perms else None
         plans.append(
             {
