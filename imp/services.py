@@ -272,7 +272,11 @@ def award_update(
     by,
 ) -> ImpAward:
     """Change the person, rate or period of an award not yet validated; an agreed award needs agreement again."""
-    locked = ImpAward.objects.select_for_update().select_related("person", "rate", "school_year").get(pk=award.pk)
+    locked = (
+        ImpAward.objects.select_for_update(of=("self",))
+        .select_related("person", "rate", "school_year")
+        .get(pk=award.pk)
+    )
     if locked.version != expected_version:
         raise award_conflict(locked)
     if locked.state not in EDITABLE_STATES:
@@ -479,7 +483,7 @@ FOLLOWED_STATES = AWARD_TRANSITIONS["follow"][0]
 
 
 def _lock_followed_award(award: ImpAward) -> ImpAward:
-    locked = ImpAward.objects.select_for_update().select_related("school_year", "person").get(pk=award.pk)
+    locked = ImpAward.objects.select_for_update(of=("self",)).select_related("school_year", "person").get(pk=award.pk)
     if locked.state not in FOLLOWED_STATES:
         raise DomainError(_("Les congés et remplacements s'enregistrent sur une IMP acceptée, validée ou en paiement."))
     return locked

@@ -11,6 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.db.models import OrderBy
+from django.db.models.functions import Random
+from django.db.models.sql.compiler import SQLCompiler
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -73,6 +76,58 @@ def _fail_on_undefined_template_variables():
     assert not handler.failures, "\n".join(handler.failures)
 
 
+class SelectForUpdateWithSelectRelated(Exception):
+    """select_for_update() with select_related() locks the joined rows too (a school, an académie…): refused."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _unordered_querysets_come_in_random_order():
+    """A queryset without order_by() (and no Meta.ordering) is read in random order, as les-emplois does
+    (https://adamj.eu/tech/2023/07/04/django-test-random-order-querysets/): code that relies on the order rows
+    happen to come in fails in tests instead of one day in production. An explicit `.order_by()` (no ordering on
+    purpose: aggregates, EXISTS, subqueries) and DISTINCT queries are left as they are."""
+    original = SQLCompiler._order_by_pairs
+
+    def _order_by_pairs(self):
+        query = self.query
+        meta = query.get_meta()
+        unordered = (
+            not query.extra_order_by
+            and query.default_ordering
+            and not query.order_by
+            and not (meta and meta.ordering)
+            and not query.distinct
+        )
+        if unordered:
+            yield OrderBy(Random()), False
+        else:
+            yield from original(self)
+
+    SQLCompiler._order_by_pairs = _order_by_pairs
+    yield
+    SQLCompiler._order_by_pairs = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _select_for_update_with_select_related_is_refused():
+    """select_for_update() on a query with select_related() locks every joined row (PostgreSQL's FOR UPDATE covers
+    all the tables of the FROM): refused in tests unless the lock names its tables with `of=`."""
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        query = self.query
+        if query.select_for_update and query.select_related and not query.select_for_update_of:
+            raise SelectForUpdateWithSelectRelated(
+                f'select_for_update() with select_related() on {query.model.__name__}: lock with of=("self",) '
+                "or read the related rows apart"
+            )
+        return original(self, *args, **kwargs)
+
+    SQLCompiler.as_sql = as_sql
+    yield
+    SQLCompiler.as_sql = original
+
+
 @pytest.fixture
 def catalogue(db):
     """The mission catalogue of the data migration (reloaded after a transactional test flushed it)."""
@@ -99,7 +154,8 @@ def school_year(db, catalogue):
 
 @pytest.fixture
 def cast(db, school_year):
-    """principal_a, referent_a, principal_b, dane, dane_other, rectorat, collectivity_a, collectivity_other."""
+    """principal_a, referent_a, referent_a2, principal_b, referent_b, dane, dane_other, rectorat, collectivity_a,
+    collectivity_other; referent_person, referent_a2_person, referent_b_person are the referents' staff rows."""
     dijon = AcademieFactory(code="07", name="Dijon")
     besancon = AcademieFactory(code="03", name="Besançon")
     cote_dor = DepartementFactory(code="21", name="Côte-d'Or", academie=dijon)
@@ -129,8 +185,16 @@ def cast(db, school_year):
     rectorat = user("rectorat@ac-dijon.fr", "Rémi", "Rectorat", Role.Kind.RECTORAT, academie=dijon)
     collectivity_a = user("numerique@cotedor.fr", "Colette", "Département", Role.Kind.COLLECTIVITY, collectivity=cd21)
     collectivity_other = user("numerique@doubs.fr", "Cyril", "Doubs", Role.Kind.COLLECTIVITY, collectivity=cd25)
+    referent_a2 = user("referente.a2@ac-dijon.fr", "Rachel", "Seconde", Role.Kind.REFERENT, school=school_a)
+    referent_b = user("referent.b@ac-dijon.fr", "Bruno", "Référent", Role.Kind.REFERENT, school=school_b)
     referent_person = PersonFactory(
         school=school_a, user=referent_a, first_name="Romain", last_name="Référent", email=referent_a.email
+    )
+    referent_a2_person = PersonFactory(
+        school=school_a, user=referent_a2, first_name="Rachel", last_name="Seconde", email=referent_a2.email
+    )
+    referent_b_person = PersonFactory(
+        school=school_b, user=referent_b, first_name="Bruno", last_name="Référent", email=referent_b.email
     )
     return SimpleNamespace(
         dijon=dijon,
@@ -144,6 +208,10 @@ def cast(db, school_year):
         principal_a=principal_a,
         referent_a=referent_a,
         referent_person=referent_person,
+        referent_a2=referent_a2,
+        referent_a2_person=referent_a2_person,
+        referent_b=referent_b,
+        referent_b_person=referent_b_person,
         principal_b=principal_b,
         dane=dane,
         dane_other=dane_other,

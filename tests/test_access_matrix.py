@@ -4,9 +4,11 @@ A URL missing from MATRIX fails test_every_url_has_an_expected_outcome, so no pa
 is added without saying who may open it.
 """
 
+from collections import namedtuple
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.services import plan_get_or_create
@@ -24,7 +26,7 @@ from tests.factories import (
     ReviewFactory,
 )
 
-ROLES = [
+ROLES = (
     "anonymous",
     "referent_a",
     "principal_a",
@@ -34,39 +36,81 @@ ROLES = [
     "rectorat",
     "collectivity_a",
     "collectivity_other",
-]
+    "referent_b",  # a referent of school B (same académie, same collectivité as school A)
+    "referent_a2",  # a second referent of school A
+)
 LOGIN = "login"  # 302 to the login page
 
-# url name -> (method, path template, expected status per role in ROLES order)
-SCHOOL_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 200, 404]
-PRINCIPAL_ONLY = [LOGIN, 403, 200, 404, 403, 404, 403, 403, 404]
-SCHOOL_TEAM = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # principal and referents
-SCHOOL_TEAM_AND_COLLECTIVITY = [LOGIN, 200, 200, 404, 403, 404, 403, 200, 404]
-DANE_ONLY = [LOGIN, 403, 403, 403, 200, 200, 403, 403, 403]  # each DANE for its own académie
-COLLECTIVITY_A = [LOGIN, 404, 404, 404, 404, 404, 404, 200, 404]  # /collectivite/CD21/…: the others get 404
-COLLECTIVITY_A_POST = [LOGIN, 404, 404, 404, 404, 404, 404, 302, 404]
-LETTER = [LOGIN, 200, 200, 404, 403, 404, 403, 403, 404]  # the cast's referent opens their own letter
-ACADEMIE_STAFF = [LOGIN, 403, 403, 403, 200, 200, 200, 403, 403]
-REQUESTER_ONLY = [LOGIN, 404, 404, 404, 200, 404, 404, 404, 404]  # a batch printed by cast.dane
-REFERENT_ONLY = [LOGIN, 200, 403, 403, 403, 403, 403, 403, 403]
-EVERYONE = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
-REVIEW_READ = [LOGIN, 200, 200, 404, 200, 404, 200, 403, 404]
-EVENT_READ = [LOGIN, 200, 200, 200, 200, 404, 200, 200, 404]  # an event of the académie de Dijon
-EVENT_REFERENT_POST = [LOGIN, 302, 403, 403, 403, 404, 403, 403, 404]
-EVENT_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 404]
-IMP_READ = [LOGIN, 403, 200, 404, 200, 404, 200, 403, 404]  # principal, DANE, rectorat; referents use /mes-imp/
-SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
-RECTORAT_ONLY = [LOGIN, 403, 403, 403, 403, 403, 200, 403, 403]
-BADGE_DANE = [LOGIN, 403, 403, 403, 200, 404, 403, 403, 403]  # a badge of the académie de Dijon
-PUBLIC = [200] * 9  # Open Badges hosted verification: the only pages open without signing in
+# What each member of the cast gets on a URL, by role name: building one without naming every role is a
+# TypeError, so a role added to the cast is one keyword per outcome kind below.
+Outcomes = namedtuple("Outcomes", ROLES)
+
+
+def same_for_all(expected, *, anonymous=None) -> Outcomes:
+    """Every role gets `expected` (the anonymous visitor `anonymous`, when given)."""
+    outcomes = dict.fromkeys(ROLES, expected)
+    if anonymous is not None:
+        outcomes["anonymous"] = anonymous
+    return Outcomes(**outcomes)
+
+
+def signed_in(expected, **by_role) -> Outcomes:
+    """Every signed-in role gets `expected` unless named; the anonymous visitor goes to the login page."""
+    return same_for_all(expected, anonymous=LOGIN)._replace(**by_role)
+
+
+# Outcome kinds. School A's pages: its principal and referents, the DANE and rectorat of Dijon, CD21 (which owns
+# it) see them; school B's staff and the other académie get 404.
+SCHOOL_READ = signed_in(
+    404,
+    referent_a=200,
+    principal_a=200,
+    dane=200,
+    rectorat=200,
+    collectivity_a=200,
+    referent_a2=200,
+)
+PRINCIPAL_ONLY = signed_in(
+    404, referent_a=403, principal_a=200, dane=403, rectorat=403, collectivity_a=403, referent_a2=403
+)
+SCHOOL_TEAM = signed_in(  # principal and referents
+    404, referent_a=200, principal_a=200, dane=403, rectorat=403, collectivity_a=403, referent_a2=200
+)
+SCHOOL_TEAM_AND_COLLECTIVITY = SCHOOL_TEAM._replace(collectivity_a=200)
+DANE_ONLY = signed_in(403, dane=200, dane_other=200)  # each DANE for its own académie
+COLLECTIVITY_A = signed_in(404, collectivity_a=200)  # /collectivite/CD21/…: the others get 404
+COLLECTIVITY_A_POST = signed_in(404, collectivity_a=302)
+LETTER = SCHOOL_TEAM._replace(referent_a2=403)  # the cast's referent opens their own letter, not a colleague's
+ACADEMIE_STAFF = signed_in(403, dane=200, dane_other=200, rectorat=200)
+REQUESTER_ONLY = signed_in(404, dane=200)  # a batch printed by cast.dane
+REFERENT_ONLY = signed_in(403, referent_a=200, referent_b=200, referent_a2=200)
+OWN_ENTRY = signed_in(403, referent_a=200, referent_b=404, referent_a2=404)  # referent_a's activity entry
+EVERYONE = signed_in(200)
+REVIEW_READ = SCHOOL_READ._replace(collectivity_a=403)
+EVENT_READ = signed_in(200, dane_other=404, collectivity_other=404)  # an event of the académie de Dijon
+EVENT_REFERENT_POST = signed_in(
+    403, referent_a=302, dane_other=404, collectivity_other=404, referent_b=302, referent_a2=302
+)
+EVENT_DANE = signed_in(403, dane=200, dane_other=404, collectivity_other=404)
+IMP_READ = SCHOOL_READ._replace(  # principal, DANE, rectorat; referents use /mes-imp/
+    referent_a=403, collectivity_a=403, referent_a2=403
+)
+SIGNED_IN = signed_in(200)
+RECTORAT_ONLY = signed_in(403, rectorat=200)
+BADGE_DANE = signed_in(403, dane=200, dane_other=404)  # a badge of the académie de Dijon
+PUBLIC = same_for_all(200)  # Open Badges hosted verification: the only pages open without signing in
 MATRIX = {
     "dashboard:dashboard": ("get", "/dane/", ACADEMIE_STAFF),
     "dashboard:schools": ("get", "/dane/etablissements/", ACADEMIE_STAFF),
     "dashboard:schools_csv": ("get", "/dane/etablissements.csv", ACADEMIE_STAFF),
     "dashboard:schools_xlsx": ("get", "/dane/etablissements.xlsx", ACADEMIE_STAFF),
-    "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
-    "logout": ("post", "/deconnexion/", [302] * 9),
-    "schools:home": ("get", "/", [LOGIN, 302, 302, 302, 200, 200, 200, 200, 200]),
+    "login": ("get", "/connexion/", same_for_all(302, anonymous=200)),
+    "logout": ("post", "/deconnexion/", signed_in(302)),
+    "schools:home": (
+        "get",
+        "/",
+        signed_in(200, referent_a=302, principal_a=302, principal_b=302, referent_b=302, referent_a2=302),
+    ),
     "schools:detail": ("get", "/etablissements/{uai}/", SCHOOL_READ),
     "audit:school": ("get", "/etablissements/{uai}/historique/", IMP_READ),  # principal, DANE, rectorat
     "audit:academie": ("get", "/dane/historique/", ACADEMIE_STAFF),
@@ -75,24 +119,24 @@ MATRIX = {
     "schools:staff_sts": ("get", "/etablissements/{uai}/personnels/sts-web/", PRINCIPAL_ONLY),
     "missions:allocation": ("get", "/etablissements/{uai}/{year}/repartition/", SCHOOL_READ),
     "missions:allocation_check": ("post", "/etablissements/{uai}/{year}/repartition/verifier/", PRINCIPAL_ONLY),
-    "password_reset": ("get", "/mot-de-passe/oublie/", [200] * 9),
-    "password_reset_done": ("get", "/mot-de-passe/oublie/envoye/", [200] * 9),
-    "password_reset_confirm": ("get", "/mot-de-passe/nouveau/MQ/jeton-invalide/", [200] * 9),
-    "password_reset_complete": ("get", "/mot-de-passe/change/", [200] * 9),
-    "oidc_authentication_init": ("get", "/oidc/connexion/", [404] * 9),  # single sign-on is off by default
-    "oidc_authentication_callback": ("get", "/oidc/retour/", [404] * 9),
-    "oidc_unknown_account": ("get", "/oidc/compte-inconnu/", [404] * 9),
-    "accessibility": ("get", "/accessibilite/", [200] * 9),
-    "legal_notice": ("get", "/mentions-legales/", [200] * 9),
-    "personal_data": ("get", "/donnees-personnelles/", [200] * 9),
-    "site_map": ("get", "/plan-du-site/", [200] * 9),
-    "my_data": ("get", "/mes-donnees/", [LOGIN] + [200] * 8),
+    "password_reset": ("get", "/mot-de-passe/oublie/", same_for_all(200)),
+    "password_reset_done": ("get", "/mot-de-passe/oublie/envoye/", same_for_all(200)),
+    "password_reset_confirm": ("get", "/mot-de-passe/nouveau/MQ/jeton-invalide/", same_for_all(200)),
+    "password_reset_complete": ("get", "/mot-de-passe/change/", same_for_all(200)),
+    "oidc_authentication_init": ("get", "/oidc/connexion/", same_for_all(404)),  # single sign-on is off by default
+    "oidc_authentication_callback": ("get", "/oidc/retour/", same_for_all(404)),
+    "oidc_unknown_account": ("get", "/oidc/compte-inconnu/", same_for_all(404)),
+    "accessibility": ("get", "/accessibilite/", same_for_all(200)),
+    "legal_notice": ("get", "/mentions-legales/", same_for_all(200)),
+    "personal_data": ("get", "/donnees-personnelles/", same_for_all(200)),
+    "site_map": ("get", "/plan-du-site/", same_for_all(200)),
+    "my_data": ("get", "/mes-donnees/", signed_in(200)),
     "schools:means": ("get", "/etablissements/{uai}/{year}/moyens/", SCHOOL_READ),
     "schools:equipment": ("get", "/etablissements/{uai}/{year}/equipements/", SCHOOL_READ),
     "schools:equipment_edit": ("get", "/etablissements/{uai}/{year}/equipements/{equipment}/", SCHOOL_TEAM),
     "schools:school_sheet": ("get", "/etablissements/{uai}/fiches/{sheet}/", SCHOOL_TEAM_AND_COLLECTIVITY),
     "schools:directory_import": ("get", "/dane/import-etablissements/", DANE_ONLY),
-    "schools:collectivity_home": ("get", "/collectivite/", [LOGIN, 403, 403, 403, 403, 403, 403, 302, 302]),
+    "schools:collectivity_home": ("get", "/collectivite/", signed_in(403, collectivity_a=302, collectivity_other=302)),
     "schools:collectivity_detail": ("get", "/collectivite/{collectivity}/", COLLECTIVITY_A),
     "schools:collectivity_actions": ("get", "/collectivite/{collectivity}/{year}/actions/", COLLECTIVITY_A),
     "schools:collectivity_action_delete": (
@@ -115,8 +159,8 @@ MATRIX = {
     "missions:plan_rollover": ("get", "/etablissements/{uai}/{year}/repartition/reprendre/", PRINCIPAL_ONLY),
     "missions:activity": ("get", "/activite/", REFERENT_ONLY),
     "missions:activity_export": ("get", "/activite/export.csv", REFERENT_ONLY),
-    "missions:activity_edit": ("get", "/activite/{entry}/modifier/", REFERENT_ONLY),
-    "missions:activity_delete": ("get", "/activite/{entry}/supprimer/", REFERENT_ONLY),
+    "missions:activity_edit": ("get", "/activite/{entry}/modifier/", OWN_ENTRY),
+    "missions:activity_delete": ("get", "/activite/{entry}/supprimer/", OWN_ENTRY),
     "missions:school_activity": ("get", "/etablissements/{uai}/{year}/activite/", PRINCIPAL_ONLY),
     "missions:school_activity_export": ("get", "/etablissements/{uai}/{year}/activite/export.csv", PRINCIPAL_ONLY),
     "missions:dane_activity": ("get", "/dane/activite/", DANE_ONLY),
@@ -125,7 +169,7 @@ MATRIX = {
     "missions:review_delete": (
         "post",
         "/etablissements/{uai}/{year}/points-etape/{review}/supprimer/",
-        [LOGIN, 403, 302, 404, 302, 404, 403, 403, 404],
+        REVIEW_READ._replace(referent_a=403, principal_a=302, dane=302, rectorat=403, referent_a2=403),
     ),
     "missions:dane_reviews": ("get", "/dane/points-etape/", DANE_ONLY),
     "missions:events": ("get", "/evenements/", EVERYONE),
@@ -137,7 +181,7 @@ MATRIX = {
     "missions:event_attendance": (
         "post",
         "/evenements/{event}/presences/",
-        [LOGIN, 403, 403, 403, 302, 404, 403, 403, 404],
+        EVENT_DANE._replace(dane=302),
     ),
     "missions:event_calendar": ("get", "/evenements/{event}/evenement.ics", EVENT_READ),
     "missions:my_reminders": ("get", "/rappels/", EVERYONE),
@@ -158,11 +202,11 @@ MATRIX = {
     "badges:award": ("get", "/badges/{badge}/delivrer/", BADGE_DANE),
     "badges:revoke": ("get", "/badges/delivres/{badge_award}/revoquer/", BADGE_DANE),
     "badges:mine": ("get", "/badges/mes-badges/", SIGNED_IN),
-    "badges:publication": ("post", "/badges/mes-badges/publication/", [LOGIN] + [302] * 8),
+    "badges:publication": ("post", "/badges/mes-badges/publication/", signed_in(302)),
     "badges:mine_download": (
         "get",
         "/badges/mes-badges/{badge_uid}.png",
-        [LOGIN, 200, 404, 404, 404, 404, 404, 404, 404],  # the cast's referent downloads their own badge
+        signed_in(404, referent_a=200),  # the cast's referent downloads their own badge
     ),
     "openbadges:issuer": ("get", "/openbadges/emetteurs/{academie_code}/", PUBLIC),
     "openbadges:revocations": ("get", "/openbadges/emetteurs/{academie_code}/revocations/", PUBLIC),
@@ -178,7 +222,7 @@ MATRIX = {
     "recognition:project_feature": (
         "post",
         "/dane/projets/{project}/valoriser/",
-        [LOGIN, 403, 403, 403, 302, 404, 403, 403, 403],  # the DANE of another académie: 404
+        signed_in(403, dane=302, dane_other=404),  # the DANE of another académie: 404
     ),
     "recognition:my_record": ("get", "/mon-parcours/", SIGNED_IN),  # an empty state for who held no mission
 }
@@ -312,13 +356,6 @@ def test_a_url_missing_from_the_matrix_is_reported():
     assert "new_page" in project_url_names(extra) - set(MATRIX)
 
 
-CASES = [
-    (name, role, expected)
-    for name, (_m, _p, outcomes) in MATRIX.items()
-    for role, expected in zip(ROLES, outcomes, strict=True)
-]
-
-
 def roles_opening(name: str) -> list[str]:
     """The roles of the cast that get a 200 on this URL, in ROLES order."""
     return [role for role, expected in zip(ROLES, MATRIX[name][2], strict=True) if expected == 200]
@@ -342,19 +379,38 @@ def matrix_urls(cast) -> dict[str, str]:
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 
 
-@pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
-def test_access(client_for, cast, name, role, expected):
-    method, _template, _outcomes = MATRIX[name]
-    url = matrix_urls(cast)[name]
-    client = client_for(None if role == "anonymous" else getattr(cast, role))
+def test_every_outcome_names_every_role():
+    assert all(isinstance(outcomes, Outcomes) for _m, _p, outcomes in MATRIX.values())
+    with pytest.raises(TypeError):
+        Outcomes(anonymous=LOGIN, referent_a=200)  # a role left out is an error, not a silent default
+
+
+def outcome_of(client, method: str, url: str):
+    """What the URL answers: LOGIN for a redirection to the login page, else the status code."""
     response = getattr(client, method)(url)
     if response.streaming:
         b"".join(response.streaming_content)  # read to the end: the test client then closes the file
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/connexion/?next=")
-    else:
-        assert response.status_code == expected, f"{role} {method.upper()} {url}"
+    if response.status_code == 302 and response["Location"].startswith("/connexion/?next="):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_access(client_for, cast, name):
+    """One URL for every member of the cast; every role that gets something else than expected is reported."""
+    method, _template, expected = MATRIX[name]
+    url = matrix_urls(cast)[name]
+    got = {}
+    for role in ROLES:
+        with transaction.atomic():  # what a role's POST changes is undone before the next role asks
+            got[role] = outcome_of(client_for(None if role == "anonymous" else getattr(cast, role)), method, url)
+            transaction.set_rollback(True)
+    wrong = {
+        role: f"expected {expected._asdict()[role]}, got {got[role]}"
+        for role in ROLES
+        if got[role] != expected._asdict()[role]
+    }
+    assert not wrong, f"{method.upper()} {url}: {wrong}"
 
 
 def test_principal_of_other_school_gets_404_on_a_lowercase_uai_too(client_for, cast):

@@ -218,7 +218,7 @@ def test_people_absent_from_the_file_are_shown_and_only_those_confirmed_leave(sc
 
     plan = staff_sts_preview(school=school, people=parse_sts_emp(sample()).people)
 
-    assert {p.pk for p in plan.absent} == {stays.pk, gone.pk, cast.referent_person.pk}
+    assert {p.pk for p in plan.absent} == {stays.pk, gone.pk, cast.referent_person.pk, cast.referent_a2_person.pk}
     assert already_left.pk not in {p.pk for p in plan.absent}
 
     result = import_file(school, sample(), absent_ids=[gone.pk, already_left.pk])
@@ -284,7 +284,7 @@ def test_preview_then_confirm_writes_once(client_for, school, cast):
     assert not gone.is_active
     again = client.post(url, {"action": "confirm", "token": token}, follow=True)  # the same form posted twice
     assert "Cet aperçu n&#x27;est plus disponible" in again.content.decode()
-    assert Person.objects.filter(school=school).count() == 12 + 2
+    assert Person.objects.filter(school=school).count() == 12 + 3  # + gone and the cast's two referents
 
 
 def test_a_forged_token_writes_nothing(client_for, school, cast):
