@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from imp.models import BoardOpinion, ImpAward, Leave, Replacement
-from imp.money import parse_euros
+from imp.money import euros_out_of_bounds, parse_euros
 from imp.rules import legal_amounts_text
 from rupn.lib.concurrency import BaseField
 from rupn.lib.formats import format_euros
@@ -238,6 +239,8 @@ class EnvelopeForm(DsfrBaseForm):
         amount = parse_euros(self.cleaned_data["amount"])
         if amount is None:
             raise forms.ValidationError(_("Saisissez un montant en euros, par exemple 3750 ou 3 750,00."))
+        if problem := euros_out_of_bounds(amount):
+            raise forms.ValidationError(capfirst(problem))
         return amount
 
 
