@@ -1,10 +1,11 @@
 """Values at and beyond each column's limits (issue 16, acceptance): every POST form of every page the cast opens
-(those that need data too) and every importer (staff CSV, STS-web XML, envelopes CSV, directory CSV) take digits
+(those that need data too) and every importer (staff CSV, STS-web XML, envelopes CSV, directory CSV), and the query string of every page, take digits
 around the integer, small integer and money columns, years around 2000–2100 and far beyond, strings at and past
 each max_length, NUL and control characters, huge ids — and answer without a 500, on the suite's PostgreSQL.
 
 tests/test_bad_input*.py post generally nasty values; this one aims at the edges of the columns."""
 
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
@@ -17,7 +18,7 @@ from missions.services import plan_get_or_create
 from tests.factories import PersonFactory
 from tests.schools.test_directory_import import COLUMNS as DIRECTORY_HEADER
 from tests.schools.test_directory_import import line as directory_line
-from tests.test_access_matrix import matrix_urls
+from tests.test_access_matrix import MATRIX, matrix_urls
 from tests.test_bad_input import FORM_PAGES, Form, opener, page_forms
 from tests.test_bad_input_with_data import SCENARIOS
 
@@ -171,3 +172,37 @@ def test_every_importer_takes_files_at_their_limits_without_a_500(cast, importer
     forms = [form for form in page_forms(page.content.decode(), url) if form.files]
     assert forms, f"{importer}: no file form on {url}"
     post_limit_values(client, forms, cast.school_a.uai, max_examples=25)
+
+
+FIELD_NAMES = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
+QUERY_NAMES = ["page", "annee", "year", "mois", "q", "etablissement", "awards", "pk", "id"]
+GET_PAGES = [name for name, (method, _path, _openers) in MATRIX.items() if method == "get" and opener(name)]
+
+
+@pytest.mark.parametrize("name", GET_PAGES)
+def test_query_strings_at_their_limits_never_answer_500(cast, name):
+    """Each page the cast opens, its query string made of its own field names (filters) and the usual ones (page,
+    annee, year…) set to values at and beyond the limits."""
+    url = matrix_urls(cast)[name]
+    role = opener(name)
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    page = client.get(url)
+    names = sorted(
+        {*QUERY_NAMES, *(FIELD_NAMES.findall(page.content.decode(errors="replace")) if not page.streaming else [])}
+        - {"csrfmiddlewaretoken"}
+    )
+
+    @settings(
+        max_examples=4,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+    )
+    @given(query=st.dictionaries(st.sampled_from(names), limit_values(), min_size=1, max_size=4))
+    def fuzz(query):
+        response = client.get(url, query)
+        assert response.status_code < 500, (url, query)
+
+    fuzz()
