@@ -1,7 +1,8 @@
 """Values at and beyond each column's limits (issue 16, acceptance): every POST form of every page the cast opens
-(those that need data too) and every importer (staff CSV, STS-web XML, envelopes CSV, directory CSV), and the query string of every page, take digits
-around the integer, small integer and money columns, years around 2000–2100 and far beyond, strings at and past
-each max_length, NUL and control characters, huge ids — and answer without a 500, on the suite's PostgreSQL.
+(those that need data too), every importer (staff CSV, STS-web XML, envelopes CSV, directory CSV) and the query
+string of every page take digits around the integer, small integer and money columns, years around 2000–2100 and
+far beyond, strings at and past each max_length, NUL and control characters, huge ids — and answer without a 500,
+on the suite's PostgreSQL.
 
 tests/test_bad_input*.py post generally nasty values; this one aims at the edges of the columns."""
 
