@@ -108,3 +108,11 @@ def test_an_event_outside_the_years_is_a_message_and_nothing_is_saved(client_for
     assert response.status_code in (200, 400)
     assert "Saisissez une date entre 2000 et 2100." in html.unescape(response.content.decode())
     assert not Event.objects.exists()
+
+
+def test_the_pickers_carry_the_bounds():
+    date = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
+    moment = BoundedDateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    assert 'min="2000-01-01"' in date.widget.render("d", None) and 'max="2100-12-31"' in date.widget.render("d", None)
+    assert 'min="2000-01-01T00:00"' in moment.widget.render("m", None)
+    assert 'max="2100-12-31T23:59"' in moment.widget.render("m", None)

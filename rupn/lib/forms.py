@@ -42,6 +42,16 @@ class _YearBounds:
         if self.check is not None and value not in self.empty_values:
             self.check(value)
 
+    def widget_attrs(self, widget):
+        """The bounds for the browser's picker too (min and max of a date or datetime-local input)."""
+        attrs = super().widget_attrs(widget)
+        kind = widget.attrs.get("type", getattr(widget, "input_type", ""))
+        if kind == "date":
+            attrs.update(min=f"{YEAR_MIN}-01-01", max=f"{YEAR_MAX}-12-31")
+        elif kind == "datetime-local":
+            attrs.update(min=f"{YEAR_MIN}-01-01T00:00", max=f"{YEAR_MAX}-12-31T23:59")
+        return attrs
+
 
 class BoundedDateField(_YearBounds, forms.DateField):
     """A date field (any widget) whose years stay between YEAR_MIN and YEAR_MAX."""
