@@ -16,6 +16,7 @@ from missions.models import Mission
 from rupn.lib.concurrency import BaseField
 from rupn.lib.durations import parse_duration
 from rupn.lib.formats import format_duration, month_name
+from rupn.lib.forms import BoundedDateField, VersionField
 from schools.models import Person, SchoolYear
 
 DATE_WIDGET = {"type": "date"}
@@ -25,10 +26,30 @@ def _person_label(person: Person) -> str:
     return f"{person.school.name} ({person.school.uai})"
 
 
+def check_activity_date(day: datetime.date) -> None:
+    """An activity is logged once done, within the school years the log shows."""
+    if day > timezone.localdate():
+        raise forms.ValidationError(_("La date ne peut pas être dans le futur : on note une activité une fois faite."))
+    # The log shows the school years RUPN knows, up to the current one: an entry dated outside them would be
+    # saved and then appear in no list, no filter and no CSV.
+    earliest = datetime.date(SchoolYear.start_year_for(timezone.localdate()) - 1, 9, 1)
+    if day < earliest or not SchoolYear.objects.filter(start_year=SchoolYear.start_year_for(day)).exists():
+        raise forms.ValidationError(
+            _(
+                "La date doit tomber dans l'année scolaire en cours ou la précédente (à partir du "
+                "%(earliest)s) : le journal ne montre que ces années."
+            )
+            % {"earliest": date_format(earliest, "j F Y")}
+        )
+
+
 class ActivityForm(DsfrBaseForm):
     person = forms.TypedChoiceField(label=_("Établissement"), coerce=int)
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"), input_formats=["%Y-%m-%d"]
+    date = BoundedDateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        check=check_activity_date,
     )
     mission = forms.TypedChoiceField(label=_("Mission"), coerce=int)
     duration = forms.CharField(
@@ -79,25 +100,6 @@ class ActivityForm(DsfrBaseForm):
             "ticket_url": entry.ticket_url,
             "description": entry.description,
         }
-
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(
-                _("La date ne peut pas être dans le futur : on note une activité une fois faite.")
-            )
-        # The log shows the school years RUPN knows, up to the current one: an entry dated outside them would be
-        # saved and then appear in no list, no filter and no CSV.
-        earliest = datetime.date(SchoolYear.start_year_for(timezone.localdate()) - 1, 9, 1)
-        if day < earliest or not SchoolYear.objects.filter(start_year=SchoolYear.start_year_for(day)).exists():
-            raise forms.ValidationError(
-                _(
-                    "La date doit tomber dans l'année scolaire en cours ou la précédente (à partir du "
-                    "%(earliest)s) : le journal ne montre que ces années."
-                )
-                % {"earliest": date_format(earliest, "j F Y")}
-            )
-        return day
 
     def clean_duration(self):
         minutes = parse_duration(self.cleaned_data["duration"])
@@ -166,9 +168,9 @@ class ActivityFilterForm(DsfrBaseForm):
 
 
 class ReviewScheduleForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     base = BaseField()
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Date du point d'étape"),
         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
@@ -227,7 +229,7 @@ class ReviewScheduleForm(DsfrBaseForm):
 
 
 class ReviewMinutesForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     base = BaseField()
     achievements = forms.CharField(
         label=_("Ce qui a été fait"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})

@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from events.ics import CONTROL_CHARACTERS, one_line_breaks
 from events.models import Event
 from events.services import EventInput
+from rupn.lib.forms import BoundedDateTimeField
 from schools.models import User
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -22,8 +24,8 @@ class EventForm(DsfrBaseForm):
     description = forms.CharField(
         label=_("Présentation (facultatif)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    starts_at = forms.DateTimeField(label=_("Début"), widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(label=_("Fin"), widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M"])
+    starts_at = BoundedDateTimeField(label=_("Début"), widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M"])
+    ends_at = BoundedDateTimeField(label=_("Fin"), widget=DATETIME_WIDGET, input_formats=["%Y-%m-%dT%H:%M"])
     place = forms.CharField(label=_("Lieu"), required=False, max_length=300)
     link = forms.URLField(label=_("Lien de la classe virtuelle"), required=False, max_length=300, assume_scheme="https")
     capacity = forms.IntegerField(
@@ -48,6 +50,22 @@ class EventForm(DsfrBaseForm):
             "capacity": event.capacity,
             "audience": event.audience,
         }
+
+    def _clean_text(self, name: str) -> str:
+        """One kind of line break (LF, as the .ics gives it back); no invisible control character."""
+        value = one_line_breaks(self.cleaned_data[name])
+        if CONTROL_CHARACTERS.search(value):
+            raise forms.ValidationError(_("Ce texte contient un caractère de contrôle invisible : retirez-le."))
+        return value
+
+    def clean_title(self) -> str:
+        return self._clean_text("title")
+
+    def clean_description(self) -> str:
+        return self._clean_text("description")
+
+    def clean_place(self) -> str:
+        return self._clean_text("place")
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 """An iCalendar (RFC 5545) file for one event, attached to the reminder and offered for download."""
 
 import datetime
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -9,12 +10,19 @@ from django.urls import reverse
 from events.models import Event
 
 PRODID = "-//RUPN//Evenements de la DANE//FR"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in a TEXT value, line breaks aside
+
+
+def one_line_breaks(text: str) -> str:
+    """CRLF and a bare CR become LF, the one line break an iCalendar TEXT value can carry (written "\\n")."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+    """A TEXT value (RFC 5545, 3.3.11): backslash, ";" and "," escaped, every line break (CRLF, LF or a bare CR)
+    written "\\n", and the other control characters, which the RFC does not allow, left out."""
+    text = CONTROL_CHARACTERS.sub("", one_line_breaks(text))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from imp.money import parse_euros
+from imp.money import euros_out_of_bounds, parse_euros
 from rupn.lib import csvfiles
 from rupn.lib.csvfiles import CsvFileError
 from schools.uai import is_valid_uai
@@ -89,5 +89,8 @@ def _read_line(number: int, fields: list[str], problems: list[tuple[int, str]]) 
         ok = False
     elif amount <= 0:
         problems.append((number, _("le montant de l'enveloppe doit être positif.")))
+        ok = False
+    elif problem := euros_out_of_bounds(amount):
+        problems.append((number, problem))
         ok = False
     return EnvelopeLine(number, uai, amount) if ok else None

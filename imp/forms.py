@@ -3,14 +3,16 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from imp.models import BoardOpinion, ImpAward, Leave, Replacement
-from imp.money import parse_euros
+from imp.money import euros_out_of_bounds, parse_euros
 from imp.rules import legal_amounts_text
 from rupn.lib.concurrency import BaseField
 from rupn.lib.formats import format_euros
+from rupn.lib.forms import BoundedDateField, VersionField
 from schools.models import Person
 
 
@@ -46,7 +48,7 @@ class AwardForm(DsfrBaseForm):
         ("part", _("Une partie de l'année (versée en une fois, après service fait)")),
     ]
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     base = BaseField()
     person = forms.ChoiceField(label=_("Bénéficiaire"))
     amount = forms.ChoiceField(
@@ -59,8 +61,8 @@ class AwardForm(DsfrBaseForm):
     period = forms.ChoiceField(
         label=_("Durée de la mission"), choices=PERIODS, widget=forms.RadioSelect, initial="whole"
     )
-    start_date = forms.DateField(label=_("Début de la mission"), required=False, widget=DateInput)
-    end_date = forms.DateField(label=_("Fin de la mission"), required=False, widget=DateInput)
+    start_date = BoundedDateField(label=_("Début de la mission"), required=False, widget=DateInput)
+    end_date = BoundedDateField(label=_("Fin de la mission"), required=False, widget=DateInput)
 
     def __init__(self, *args, staff: list[Person], named_ids: set[int], amounts: list[Decimal], **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +111,7 @@ class AwardForm(DsfrBaseForm):
 
 
 class OpinionForm(DsfrBaseForm):
-    date = forms.DateField(label=_("Date de la séance"), widget=DateInput)
+    date = BoundedDateField(label=_("Date de la séance"), widget=DateInput)
     opinion = forms.ChoiceField(label=_("Avis"), choices=BoardOpinion.Opinion.choices, widget=forms.RadioSelect)
     votes_for = forms.IntegerField(label=_("Voix pour"), required=False, min_value=0, max_value=999)
     votes_against = forms.IntegerField(label=_("Voix contre"), required=False, min_value=0, max_value=999)
@@ -145,8 +147,8 @@ class ReductionForm(DsfrBaseForm):
 
 
 class ServiceDoneForm(DsfrBaseForm):
-    done_on = forms.DateField(label=_("Service fait le"), widget=DateInput)
-    ended_on = forms.DateField(
+    done_on = BoundedDateField(label=_("Service fait le"), widget=DateInput)
+    ended_on = BoundedDateField(
         label=_("La mission a pris fin avant la date prévue : dernier jour effectué"),
         required=False,
         widget=DateInput,
@@ -158,8 +160,8 @@ class LeaveForm(DsfrBaseForm):
     kind = forms.ChoiceField(
         label=_("Nature du congé"), choices=[("", _("Choisir la nature du congé")), *Leave.Kind.choices]
     )
-    start_date = forms.DateField(label=_("Du"), widget=DateInput)
-    end_date = forms.DateField(label=_("Au"), widget=DateInput)
+    start_date = BoundedDateField(label=_("Du"), widget=DateInput)
+    end_date = BoundedDateField(label=_("Au"), widget=DateInput)
     salary_percent = forms.DecimalField(
         label=_("Part du traitement maintenue (%)"),
         min_value=Decimal("0"),
@@ -173,8 +175,8 @@ class LeaveForm(DsfrBaseForm):
 class ReplacementForm(DsfrBaseForm):
     person = forms.ChoiceField(label=_("Remplaçant(e)"))
     kind = forms.ChoiceField(label=_("Nature"), choices=Replacement.Kind.choices, initial=Replacement.Kind.REPLACEMENT)
-    start_date = forms.DateField(label=_("À partir du"), widget=DateInput)
-    end_date = forms.DateField(
+    start_date = BoundedDateField(label=_("À partir du"), widget=DateInput)
+    end_date = BoundedDateField(
         label=_("Jusqu'au"), required=False, widget=DateInput, help_text=_("Vide : jusqu'à la fin de la mission.")
     )
 
@@ -238,6 +240,8 @@ class EnvelopeForm(DsfrBaseForm):
         amount = parse_euros(self.cleaned_data["amount"])
         if amount is None:
             raise forms.ValidationError(_("Saisissez un montant en euros, par exemple 3750 ou 3 750,00."))
+        if problem := euros_out_of_bounds(amount):
+            raise forms.ValidationError(capfirst(problem))
         return amount
 
 

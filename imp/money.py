@@ -2,8 +2,13 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
+from rupn.lib.formats import format_euros
+
 CENT = Decimal("0.01")
 NBSP = "\u00a0"
+MAX_EUROS = Decimal("9999999.99")  # the largest amount typed or imported: fits every money column (max_digits 8–10)
 
 
 def to_cents(value: Decimal) -> Decimal:
@@ -12,7 +17,9 @@ def to_cents(value: Decimal) -> Decimal:
 
 
 def parse_euros(text: str) -> Decimal | None:
-    """ "1 250,50 €", "1250.5", "1 250" -> Decimal with two places; None when it is not an amount."""
+    """ "1 250,50 €", "1250.5", "1 250" -> Decimal with two places; None when it is not an amount.
+
+    An amount beyond ±MAX_EUROS is returned as it is: check it with euros_out_of_bounds before saving."""
     cleaned = text.strip().replace("€", "").replace(NBSP, "").replace("\u202f", "").replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
@@ -25,3 +32,10 @@ def parse_euros(text: str) -> Decimal | None:
     if not amount.is_finite() or amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         return None
     return amount.quantize(CENT)
+
+
+def euros_out_of_bounds(amount: Decimal) -> str | None:
+    """The French message for an amount above MAX_EUROS (or below -MAX_EUROS), None when it is within bounds."""
+    if abs(amount) <= MAX_EUROS:
+        return None
+    return _("le montant ne peut pas dépasser %(max)s.") % {"max": format_euros(MAX_EUROS)}

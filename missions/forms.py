@@ -7,6 +7,7 @@ from dsfr.forms import DsfrBaseForm
 from missions.models import Mission, PlanRow
 from missions.services import PLAN_KEY, RowInput
 from rupn.lib.concurrency import BaseField, read_stamp
+from rupn.lib.forms import VersionField
 from schools.models import Person
 
 NEW_SERVICE_ROWS = 2
@@ -25,7 +26,7 @@ def staff_choices(staff: list[Person]) -> list[tuple[str, str]]:
 
 
 class PlanForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     base = BaseField()  # the values the table was shown with (rupn.lib.concurrency)
     has_tablets = forms.BooleanField(
         label=_("L'établissement a des tablettes à administrer"),

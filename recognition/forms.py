@@ -7,10 +7,11 @@ from dsfr.forms import DsfrBaseForm
 from recognition.models import DaneProject
 from recognition.services import ProjectInput
 from rupn.lib.concurrency import BaseField
+from rupn.lib.forms import VersionField
 
 
 class ProjectForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    version = VersionField(required=False)
     base = BaseField()
     title = forms.CharField(label=_("Intitulé du projet"), max_length=200)
     classes = forms.CharField(

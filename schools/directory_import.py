@@ -73,6 +73,10 @@ EDUCATION_MINISTRY_CODE = "06"
 
 SKIP_REASONS = {
     "other_academie": gettext_lazy("établissements d'une autre académie"),
+    "academie_in_rupn": gettext_lazy(
+        "établissements rattachés à une autre académie dans RUPN, laissés inchangés (seul un administrateur peut "
+        "changer un établissement d'académie, avec la commande import_schools)"
+    ),
     "not_secondary": gettext_lazy("écoles et autres établissements que collèges, lycées et EREA"),
     "section": gettext_lazy("sections et SEGPA rattachées à un établissement"),
     "other_ministry": gettext_lazy("établissements d'un autre ministère (agriculture, armées…)"),

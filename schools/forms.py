@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from rupn.lib.concurrency import BaseField
+from rupn.lib.forms import BoundedDateField, VersionField
 from schools.models import Academie, AuthorizedAction, EquipmentRequest, Person, School
 
 
@@ -39,7 +40,7 @@ class SchoolSearchForm(DsfrBaseForm):
 
 
 class PersonForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     base = BaseField()
     last_name = forms.CharField(label=_("Nom"), max_length=100)
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
@@ -119,7 +120,7 @@ class AuthorizedActionForm(DsfrBaseForm):
         empty_label=_("Tous les établissements de la collectivité"),
     )
     convention_reference = forms.CharField(label=_("Référence de la convention"), required=False, max_length=100)
-    convention_date = forms.DateField(
+    convention_date = BoundedDateField(
         label=_("Date de la convention"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -150,7 +151,7 @@ class ProcedureSheetForm(DsfrBaseForm):
 
 
 class MeansForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     base = BaseField()
     phone = forms.BooleanField(label=_("Téléphone"), required=False)
     notice_board = forms.BooleanField(label=_("Tableau d'affichage"), required=False)
@@ -191,7 +192,7 @@ class EquipmentRequestForm(DsfrBaseForm):
 class EquipmentEditForm(EquipmentRequestForm):
     """The edit form of one request: with its version and base (rupn.lib.concurrency)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     base = BaseField()
 
 

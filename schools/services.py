@@ -347,6 +347,7 @@ class DirectoryImportResult:
     closed: int  # schools of the académie missing from a full académie import, now inactive
     collectivities_created: int
     departements_created: int
+    moved: tuple[tuple[str, str, str], ...] = ()  # (UAI, old académie code, new one): schools moved by staff
 
 
 def school_directory_import(
@@ -355,11 +356,14 @@ def school_directory_import(
     academie_code: str | None = None,
     full_academie: bool = False,
     with_private: bool = False,
+    move_between_academies: bool = False,
     by=None,
 ) -> DirectoryImportResult:
     """Create or update schools by UAI from a directory export (schools.directory_import); all or nothing.
 
-    Schools are never deleted. With full_academie (needs academie_code), the académie's open schools whose UAI
+    A line whose UAI is a school of another académie than the one it declares is skipped and counted
+    ("academie_in_rupn"), the school unchanged; only move_between_academies (staff's import_schools command) moves
+    it, and the result lists it. Schools are never deleted. With full_academie (needs academie_code), the académie's open schools whose UAI
     the file does not list, among the kinds of school it holds, are marked inactive. A school whose
     collectivity_override is set keeps its collectivité. `by` is not recorded: schools have no audit fields.
     """
@@ -384,7 +388,12 @@ def school_directory_import(
     )
     try:
         with transaction.atomic():
-            return _write_directory(parsed, academie_code=academie_code, full_academie=full_academie)
+            return _write_directory(
+                parsed,
+                academie_code=academie_code,
+                full_academie=full_academie,
+                move_between_academies=move_between_academies,
+            )
     except IntegrityError as error:  # another import created the same school or reference row meanwhile
         raise ConflictError(
             _("Un autre import des établissements a eu lieu en même temps : rien n'a été importé ; réessayez.")
@@ -392,9 +401,17 @@ def school_directory_import(
 
 
 def _write_directory(
-    parsed: ParsedDirectory, *, academie_code: str | None, full_academie: bool
+    parsed: ParsedDirectory, *, academie_code: str | None, full_academie: bool, move_between_academies: bool
 ) -> DirectoryImportResult:
-    rows = parsed.rows
+    existing: dict[str, School] = {}
+    uais = [row.uai for row in parsed.rows]
+    for start in range(0, len(uais), 900):
+        schools = School.objects.filter(uai__in=uais[start : start + 900]).annotate(
+            academie_code=F("departement__academie__code")
+        )
+        for school in schools.order_by("pk"):
+            existing[school.uai] = school
+    rows, moved = _rows_within_academies(parsed, existing, move_between_academies=move_between_academies)
     academies = _ensure_academies({row.academie for row in rows} | ({academie_code} if academie_code else set()))
     # One import at a time per académie: the others wait here until this one commits.
     list(Academie.objects.select_for_update().filter(pk__in=[a.pk for a in academies.values()]).order_by("pk"))
@@ -402,11 +419,6 @@ def _write_directory(
     councils = {row.uai: _council(row) for row in rows}
     collectivities, collectivities_created = _ensure_collectivities(councils.values())
 
-    existing: dict[str, School] = {}
-    uais = [row.uai for row in rows]
-    for start in range(0, len(uais), 900):
-        for school in School.objects.filter(uai__in=uais[start : start + 900]).order_by("pk"):
-            existing[school.uai] = school
     created: list[School] = []
     changed: dict[tuple[str, ...], list[School]] = {}  # by the fields that changed: smaller UPDATEs
     for row in rows:
@@ -461,7 +473,29 @@ def _write_directory(
         closed=len(closed),
         collectivities_created=collectivities_created,
         departements_created=departements_created,
+        moved=tuple(moved),
     )
+
+
+def _rows_within_academies(
+    parsed: ParsedDirectory, existing: dict[str, School], *, move_between_academies: bool
+) -> tuple[list[DirectoryRow], list[tuple[str, str, str]]]:
+    """The rows to write, and the schools they move to another académie (kept only for staff's command).
+
+    Without move_between_academies a row whose school belongs to another académie in RUPN is skipped and counted
+    ("academie_in_rupn"): a DANE never renames, moves or closes another académie's school.
+    """
+    rows: list[DirectoryRow] = []
+    moved: list[tuple[str, str, str]] = []
+    for row in parsed.rows:
+        school = existing.get(row.uai)
+        if school is not None and school.academie_code != row.academie:
+            if not move_between_academies:
+                parsed.skipped["academie_in_rupn"] += 1
+                continue
+            moved.append((row.uai, school.academie_code, row.academie))
+        rows.append(row)
+    return rows, moved
 
 
 def _update_schools(schools: list[School], fields: tuple[str, ...]) -> None:

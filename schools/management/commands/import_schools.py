@@ -37,7 +37,11 @@ class Command(BaseCommand):
         try:
             with file.open("rb") as stream:
                 result = school_directory_import(
-                    stream=stream, academie_code=academie, full_academie=bool(academie), with_private=with_private
+                    stream=stream,
+                    academie_code=academie,
+                    full_academie=bool(academie),
+                    with_private=with_private,
+                    move_between_academies=True,
                 )
         except DomainError as error:
             raise CommandError(f"{error.message} Rien n'a été importé.") from error
@@ -53,6 +57,15 @@ class Command(BaseCommand):
             write(f"  ignorés — {SKIP_REASONS[reason]} : {count}")
         if academie:
             write(f"Absents du fichier, marqués fermés : {result.closed}")
+        if result.moved:
+            write(
+                self.style.WARNING(
+                    f"Changés d'académie : {len(result.moved)} (seule cette commande le fait ; l'import de la DANE "
+                    "laisse inchangés les établissements d'une autre académie)"
+                )
+            )
+            for uai, old, new in result.moved:
+                write(f"  {uai} : académie {old} → académie {new}")
         if result.departements_created or result.collectivities_created:
             write(
                 f"Départements créés : {result.departements_created} ; "
