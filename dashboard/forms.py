@@ -9,6 +9,7 @@ from schools.models import Collectivity, Departement, School
 class SchoolFilterForm(DsfrBaseForm):
     """The table's filters (a GET form: the filters stay in the URL)."""
 
+    annee = forms.ChoiceField(label=_("Année scolaire"), required=False)
     q = forms.CharField(label=_("Nom, commune ou UAI"), required=False, max_length=100)
     departement = forms.ChoiceField(label=_("Département"), required=False)
     collectivity = forms.ChoiceField(label=_("Collectivité"), required=False)
@@ -18,8 +19,9 @@ class SchoolFilterForm(DsfrBaseForm):
     no_review = forms.BooleanField(label=_("Seulement les établissements sans point d'étape fait"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False)
 
-    def __init__(self, *args, academie_ids, **kwargs):
+    def __init__(self, *args, academie_ids, years, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(y.name, y.name) for y in years]
         everything = [("", _("Tous"))]
         departements = Departement.objects.filter(academie_id__in=list(academie_ids)).order_by("code")
         self.fields["departement"].choices = everything + [(d.code, str(d)) for d in departements]

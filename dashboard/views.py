@@ -1,7 +1,9 @@
 """The DANE's and rectorat's académie-wide pages: figures, the table of schools and its exports."""
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import selectors
@@ -16,10 +18,32 @@ PAGE_SIZE = 50
 MEANS_TOTAL = len(SchoolMeans.ITEMS)
 
 
+def school_years(request) -> tuple[SchoolYear, list[SchoolYear]]:
+    """The school year asked in ?annee=2026-2027 (default: the current one) and the years one may pick, newest
+    first: every recorded year up to the next one (whose plans the CA votes in June). One query; a GET never
+    creates a year: an unknown or malformed ?annee= is a 404. Only an install with no year at all gets the current
+    one created, as every page does on first use."""
+    current = SchoolYear.start_year_for(timezone.localdate())
+    years = list(SchoolYear.objects.filter(start_year__lte=current + 1).order_by("-start_year"))
+    asked = request.GET.get("annee", "")
+    if asked:
+        wanted = SchoolYear.parse_name(asked)
+        year = next((y for y in years if y.start_year == wanted), None)
+        if year is None:
+            raise Http404(_("Cette année scolaire n'existe pas."))
+        return year, years
+    year = next((y for y in years if y.start_year <= current), None)
+    if year is None:
+        year = SchoolYear.current()
+        years = sorted([*years, year], key=lambda y: -y.start_year)
+    return year, years
+
+
 def _scope(request):
     ids = require_academie_perm(request.user, Perm.VIEW_DASHBOARD)  # 403 for anyone but DANE and rectorat staff
     academies = list(Academie.objects.filter(pk__in=ids).order_by("name", "pk"))
-    return academies, [a.pk for a in academies], SchoolYear.current()
+    year, years = school_years(request)
+    return academies, [a.pk for a in academies], year, years
 
 
 def _bar(label, value, total, *, text: str = "") -> dict:
@@ -94,7 +118,7 @@ def _label_groups(figures) -> None:
 
 
 def dashboard(request):
-    academies, ids, year = _scope(request)
+    academies, ids, year, years = _scope(request)
     figures = selectors.figures(ids, year)
     _label_groups(figures)
     sections = [
@@ -120,6 +144,8 @@ def dashboard(request):
         {
             "academies": academies,
             "year": year,
+            "years": years,
+            "figure_choices": [],
             "total": figures["total"],
             "states": states,
             "state_labels": [label for _state, label in selectors.PLAN_STATES],
@@ -132,8 +158,8 @@ def dashboard(request):
 
 
 def _filtered(request, *, every_column: bool = True):
-    academies, ids, year = _scope(request)
-    form = SchoolFilterForm(request.GET or None, academie_ids=ids)
+    academies, ids, year, years = _scope(request)
+    form = SchoolFilterForm(request.GET or None, academie_ids=ids, years=years, initial={"annee": year.name})
     filters = form.filters() if request.GET else selectors.Filters()
     return academies, year, form, selectors.school_rows(ids, year, filters, every_column=every_column)
 
