@@ -17,6 +17,14 @@ class SchoolFilterForm(DsfrBaseForm):
     plan_state = forms.ChoiceField(label=_("État du plan"), required=False)
     blocking = forms.BooleanField(label=_("Seulement les plans avec un problème bloquant"), required=False)
     no_review = forms.BooleanField(label=_("Seulement les établissements sans point d'étape fait"), required=False)
+    review_done = forms.BooleanField(
+        label=_("Seulement les établissements dont le point d'étape est fait"), required=False
+    )
+    rules_ok = forms.BooleanField(
+        label=_("Seulement les plans dont toutes les règles bloquantes sont respectées"), required=False
+    )
+    no_referent = forms.BooleanField(label=_("Seulement les établissements sans référent désigné"), required=False)
+    imp_validated = forms.BooleanField(label=_("Seulement les établissements ayant des IMP validées"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False)
 
     def __init__(self, *args, academie_ids, years, **kwargs):
@@ -46,6 +54,10 @@ class SchoolFilterForm(DsfrBaseForm):
             plan_state=data["plan_state"],
             blocking=data["blocking"],
             no_review=data["no_review"],
+            review_done=data["review_done"],
+            rules_ok=data["rules_ok"],
+            no_referent=data["no_referent"],
+            imp_validated=data["imp_validated"],
             q=data["q"],
             sort=data["sort"] or "name",
         )

@@ -1,15 +1,19 @@
 """The DANE's and rectorat's académie-wide pages: figures, the table of schools and its exports."""
 
+import datetime
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
 from rupn.lib import csvfiles, xlsxfiles
-from rupn.lib.formats import decimal_hours, format_euros, format_hours
+from rupn.lib.formats import decimal_hours, format_date, format_euros, format_hours
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, require_academie_perm
 from schools.models import Academie, School, SchoolMeans, SchoolYear
@@ -46,7 +50,7 @@ def _scope(request):
     return academies, [a.pk for a in academies], year, years
 
 
-def _bar(label, value, total, *, text: str = "") -> dict:
+def _bar(label, value, total, *, text: str = "", link: str = "", state: str = "") -> dict:
     """One HTML/CSS bar: label, its text (value / total and share), share in % and the width class (5 % steps)."""
     percent = round(100 * value / total) if total else 0
     return {
@@ -54,90 +58,160 @@ def _bar(label, value, total, *, text: str = "") -> dict:
         "text": text or f"{value} / {total} ({percent} %)",
         "percent": percent,
         "width": 5 * round(min(percent, 100) / 5),
+        "link": link,
+        "state": state,
     }
 
 
-def _bars(groups, *, value_key: str = "all_ok", total_key: str = "schools", money: bool = False) -> list[dict]:
-    """Rows for the bars of a section, one per group."""
-    bars = []
-    for group in groups:
-        value, total = group[value_key], group[total_key]
-        text = ""
-        if money:
-            percent = round(100 * value / total) if total else 0
-            text = f"{format_euros(value)} / {format_euros(total)} ({percent} %)"
-        bars.append(_bar(group["label"], value, total, text=text))
-    return bars
-
-
-def _mission_hours(entries, sections) -> tuple[list[dict], list[dict]]:
-    """From the figures' minutes by mission and group: the académie's bars of hours by mission, and each
-    section's table of hours by mission (rows: missions; columns: the section's groups)."""
+def _mission_bars(entries) -> list[dict]:
+    """The académie's hours by mission, as bars proportional to the most followed mission."""
     missions: dict[int, dict] = {}
     for entry in entries:
         mission = missions.setdefault(entry["mission_id"], {"label": entry["mission_label"], "minutes": 0})
         mission["minutes"] += entry["minutes"]
     largest = max((m["minutes"] for m in missions.values()), default=0)
-    bars = [_bar(m["label"], m["minutes"], largest, text=format_hours(m["minutes"])) for m in missions.values()]
-    keys = {
-        "par-departement": lambda e: (e["departement__code"],),
-        "par-collectivite": lambda e: (e["collectivity__code"],),
-        "par-type": lambda e: (e["kind"],),
-    }
-    for section in sections:
-        by_cell: dict[tuple, int] = {}
-        for entry in entries:
-            cell = (entry["mission_id"], *keys[section["id"]](entry))
-            by_cell[cell] = by_cell.get(cell, 0) + entry["minutes"]
-        section["mission_hours"] = [
-            {
-                "label": mission["label"],
-                "cells": [format_hours(by_cell.get((mission_id, *group["key"]), 0)) for group in section["groups"]],
-                "total": format_hours(mission["minutes"]),
-            }
-            for mission_id, mission in missions.items()
-        ]
-    return bars, sections
+    return [_bar(m["label"], m["minutes"], largest, text=format_hours(m["minutes"])) for m in missions.values()]
 
 
-def _label_groups(figures) -> None:
-    """Name each group of the figures, give it its key in the table's links, and format its hours and money."""
+def table_url(year: SchoolYear, **filters) -> str:
+    """The table of schools of the year, filtered."""
+    return f"/dane/etablissements/?{urlencode({'annee': year.name, **filters})}"
+
+
+GROUPINGS = (
+    ("departement", "par-departement", _lazy("Par département"), "departement"),
+    ("collectivity", "par-collectivite", _lazy("Par collectivité"), "collectivity"),
+    ("kind", "par-type", _lazy("Par type d'établissement"), "kind"),
+)
+
+
+def _label_groups(figures, year: SchoolYear) -> None:
+    """Name each group of the figures, give it its link to the filtered table, and format its hours and money."""
     for group in figures["departement"]:
         group["label"] = f"{group['departement__code']} {group['departement__name']}"
-        group["key"] = (group["departement__code"],)
+        group["code"] = group["departement__code"]
     for group in figures["collectivity"]:
         group["label"] = group["collectivity__name"]
-        group["key"] = (group["collectivity__code"],)
+        group["code"] = group["collectivity__code"]
     for group in figures["kind"]:
         group["label"] = group["kind_label"]
-        group["key"] = (group["kind"],)
+        group["code"] = group["kind"]
+    for name, _anchor, _title, field in GROUPINGS:
+        for group in figures[name]:
+            group["url"] = table_url(year, **{field: group["code"]})
     for group in [*figures["departement"], *figures["collectivity"], *figures["kind"], figures["total"]]:
         group["hours"] = format_hours(group["minutes"])
         for key in selectors.MONEY_KEYS:
             group[f"{key}_display"] = format_euros(group[key])
+        group["states"] = [group[f"state_{state}"] for state, _label in selectors.PLAN_STATES]
+        group["imp_percent"] = round(100 * group["imp_validated"] / group["envelopes"]) if group["envelopes"] else 0
+
+
+def same_day_last_year(day: datetime.date) -> datetime.date:
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else day.replace(year=day.year - 1, day=28)
+
+
+def _signed(value, formatter=str) -> str:
+    if value == 0:
+        return _("stable")
+    return ("+" if value > 0 else "−") + formatter(abs(value))
+
+
+# The key figures: (key of the figures, title, filters of the table it links to, unit).
+TILES = (
+    ("state_ca_opinion", _lazy("Plans passés en CA"), {"plan_state": selectors.CA_OPINION}, "schools"),
+    ("all_ok", _lazy("Toutes les règles bloquantes respectées"), {"rules_ok": "on"}, "schools"),
+    ("no_referent", _lazy("Sans référent désigné"), {"no_referent": "on"}, "schools"),
+    ("reviews_done", _lazy("Points d'étape faits"), {"review_done": "on"}, "schools"),
+    ("imp_validated", _lazy("IMP validées"), {"imp_validated": "on"}, "money"),
+    ("minutes", _lazy("Heures d'activité saisies"), {"sort": "-hours"}, "minutes"),
+)
+FORMATTERS = {"schools": str, "money": format_euros, "minutes": format_hours}
+
+
+def _tiles(total: dict, previous: dict | None, year: SchoolYear, compared_on: datetime.date) -> list[dict]:
+    """The key figures as tiles: value, what it is out of, its change from the same date last year, its link."""
+    tiles = []
+    for key, title, filters, unit in TILES:
+        formatter = FORMATTERS[unit]
+        if unit == "money":
+            percent = round(100 * total[key] / total["envelopes"]) if total["envelopes"] else 0
+            detail = _("%(percent)d %% des enveloppes (%(envelopes)s)") % {
+                "percent": percent,
+                "envelopes": format_euros(total["envelopes"]),
+            }
+        elif unit == "schools":
+            detail = _("sur %(count)d établissements") % {"count": total["schools"]}
+        else:
+            detail = _("dans l'année scolaire")
+        if previous is None:
+            change = _("pas de chiffres l'année précédente")
+        else:
+            change = _("%(change)s par rapport au %(date)s (%(value)s)") % {
+                "change": _signed(total[key] - previous[key], formatter),
+                "date": format_date(compared_on),
+                "value": formatter(previous[key]),
+            }
+        tiles.append(
+            {
+                "key": key,
+                "title": title,
+                "value": formatter(total[key]),
+                "detail": detail,
+                "change": change,
+                "url": table_url(year, **filters),
+            }
+        )
+    return tiles
+
+
+def _previous_figures(ids, year: SchoolYear, years: list[SchoolYear]) -> tuple[dict | None, datetime.date]:
+    """Last year's totals at the same date (one statement), or None when last year is not recorded."""
+    compared_on = same_day_last_year(min(timezone.localdate(), year.end_date))
+    before = next((y for y in years if y.start_year == year.start_year - 1), None)
+    if before is None:
+        return None, compared_on
+    return selectors.figures(ids, before, until=compared_on)["total"], compared_on
+
+
+def _charts(figures) -> dict:
+    """The charts' bars (each with its data table in the template): plan states by département, hours by
+    mission, IMP validated against the envelopes by collectivité."""
+    return {
+        "states_by_departement": [
+            {
+                "label": group["label"],
+                "url": group["url"],
+                "bars": [
+                    _bar(label, group[f"state_{state}"], group["schools"], state=state)
+                    for state, label in selectors.PLAN_STATES
+                ],
+            }
+            for group in figures["departement"]
+        ],
+        "mission_bars": _mission_bars(figures["missions"]),
+        "imp_bars": [
+            _bar(
+                group["label"],
+                group["imp_validated"],
+                group["envelopes"],
+                text=f"{group['imp_validated_display']} / {group['envelopes_display']} ({group['imp_percent']} %)",
+                link=group["url"],
+            )
+            for group in figures["collectivity"]
+        ],
+    }
 
 
 def dashboard(request):
     academies, ids, year, years = _scope(request)
     figures = selectors.figures(ids, year)
-    _label_groups(figures)
-    sections = [
-        {"id": "par-departement", "title": _("Par département"), "groups": figures["departement"]},
-        {"id": "par-collectivite", "title": _("Par collectivité"), "groups": figures["collectivity"]},
-        {"id": "par-type", "title": _("Par type d'établissement"), "groups": figures["kind"]},
+    previous, compared_on = _previous_figures(ids, year, years)
+    _label_groups(figures, year)
+    comparisons = [
+        {"id": anchor, "title": title, "groups": figures[name], "field": field}
+        for name, anchor, title, field in GROUPINGS
     ]
-    for section in sections:
-        section["bars"] = _bars(section["groups"])
-        section["review_bars"] = _bars(section["groups"], value_key="reviews_done")
-        section["imp_bars"] = _bars(section["groups"], value_key="imp_validated", total_key="envelopes", money=True)
-    mission_bars, sections = _mission_hours(figures["missions"], sections)
-    states = [
-        {"key": state, "label": label, "value": figures["total"][f"state_{state}"]}
-        for state, label in selectors.PLAN_STATES
-    ]
-    for section in sections:
-        for group in section["groups"]:
-            group["states"] = [group[f"state_{state}"] for state, _label in selectors.PLAN_STATES]
     return render(
         request,
         "dashboard/dashboard.html",
@@ -147,10 +221,11 @@ def dashboard(request):
             "years": years,
             "figure_choices": [],
             "total": figures["total"],
-            "states": states,
+            "tiles": _tiles(figures["total"], previous, year, compared_on),
             "state_labels": [label for _state, label in selectors.PLAN_STATES],
-            "sections": sections,
-            "mission_bars": mission_bars,
+            "comparisons": comparisons,
+            "charts": _charts(figures),
+            "table_url": table_url(year),
             "title": _("Tableau de bord de l'académie"),
             "breadcrumb_data": {"links": [], "current": _("Tableau de bord de l'académie")},
         },
@@ -196,7 +271,7 @@ def school_table(request):
             "query": query_without_page(request),
             "title": _("Établissements de l'académie"),
             "breadcrumb_data": {
-                "links": [{"url": "/dane/", "title": _("Tableau de bord de l'académie")}],
+                "links": [{"url": f"/dane/?annee={year.name}", "title": _("Tableau de bord de l'académie")}],
                 "current": _("Établissements"),
             },
         },
