@@ -528,3 +528,19 @@ def figures(academie_ids, year: SchoolYear, until: datetime.date | None = None) 
         group["reviews_missing"] = group["schools"] - group["reviews_done"]
     result["missions"] = missions
     return result
+
+
+def map_points(academie_ids, year: SchoolYear) -> list[tuple]:
+    """Every open school of the académies with its plan state for the year, in one query: (UAI, name, commune,
+    département code, latitude, longitude, plan state), by département then name; latitude and longitude are
+    floats, or None when the directory import has not given them."""
+    rows = (
+        School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True)
+        .annotate(plan_state=plan_state_expression(year))
+        .order_by("departement__code", "name", "uai")
+        .values_list("uai", "name", "commune", "departement__code", "latitude", "longitude", "plan_state")
+    )
+    return [
+        (uai, name, commune, dep, None if lat is None else float(lat), None if lon is None else float(lon), state)
+        for uai, name, commune, dep, lat, lon, state in rows
+    ]

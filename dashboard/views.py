@@ -4,13 +4,13 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dashboard import selectors
+from dashboard import geo, selectors
 from dashboard.forms import SchoolFilterForm
 from rupn.lib import csvfiles, xlsxfiles
 from rupn.lib.formats import decimal_hours, format_date, format_euros, format_hours
@@ -203,6 +203,139 @@ def _charts(figures) -> dict:
     }
 
 
+MARK_SHAPES = {
+    selectors.NO_PLAN: "circle",
+    "draft": "triangle",
+    "submitted": "square",
+    selectors.CA_OPINION: "diamond",
+}
+SHAPE_LABELS = {
+    "circle": _lazy("rond"),
+    "triangle": _lazy("triangle"),
+    "square": _lazy("carré"),
+    "diamond": _lazy("losange"),
+}
+# The figures the map by département may show: (key in ?carte=, label, value of a group in %).
+MAP_FIGURES = {
+    "ca": (_lazy("Part des plans passés en CA"), lambda g: _share(g["state_ca_opinion"], g["schools"])),
+    "regles": (
+        _lazy("Part des plans dont les règles bloquantes sont respectées"),
+        lambda g: _share(g["all_ok"], g["schools"]),
+    ),
+    "sans-referent": (_lazy("Part des établissements sans référent"), lambda g: _share(g["no_referent"], g["schools"])),
+    "points-etape": (_lazy("Part des points d'étape faits"), lambda g: _share(g["reviews_done"], g["schools"])),
+    "imp": (_lazy("IMP validées par rapport aux enveloppes"), lambda g: g["imp_percent"]),
+}
+MAP_CLASSES = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
+
+
+def _share(value, total) -> int:
+    return round(100 * value / total) if total else 0
+
+
+def _school_marks(points, frame) -> tuple[list[dict], list[dict], int]:
+    """The schools map's marks, one per located school (shape and colour by plan state), the legend and the
+    number of schools that could not be placed."""
+    labels = selectors.PLAN_STATE_LABELS
+    marks, unplaced = [], 0
+    counts = dict.fromkeys(MARK_SHAPES, 0)
+    for uai, name, _commune, dep, lat, lon, state in points:
+        counts[state] = counts.get(state, 0) + 1
+        if lat is None or frame is None or dep not in geo.outlines()["departements"]:
+            unplaced += 1
+            continue
+        x, y = geo.project(lat, lon)
+        shape = MARK_SHAPES.get(state, "circle")
+        marks.append(
+            {
+                "uai": uai,
+                "title": f"{name} — {labels.get(state, state)}",
+                "state": state,
+                "d": geo.mark_path(x, y, frame.mark, shape),
+            }
+        )
+    legend = [
+        {
+            "state": state,
+            "label": labels[state],
+            "shape": SHAPE_LABELS[shape],
+            "count": counts.get(state, 0),
+            "d": geo.mark_path(10, 10, 7, shape),
+        }
+        for state, shape in MARK_SHAPES.items()
+    ]
+    return marks, legend, unplaced
+
+
+def _departement_shapes(groups, figure: str) -> list[dict]:
+    """The map by département: each outline coloured by the class of the chosen figure, labelled with its value."""
+    _label, value_of = MAP_FIGURES[figure]
+    shapes = []
+    for group in groups:
+        outline = geo.outlines()["departements"].get(group["code"])
+        if outline is None:
+            continue
+        value = value_of(group)
+        level = next(n for n, (low, high) in enumerate(MAP_CLASSES) if low <= min(value, 100) < high)
+        shapes.append(
+            {
+                "code": group["code"],
+                "label": f"{group['label']} : {value} %",
+                "d": outline["path"],
+                "x": outline["centre"][0],
+                "y": outline["centre"][1],
+                "value": value,
+                "level": level,
+                "url": group["url"],
+            }
+        )
+    return shapes
+
+
+def _maps(figures, points, figure: str) -> dict:
+    codes = [group["code"] for group in figures["departement"]]
+    frame = geo.frame(codes)
+    marks, legend, unplaced = _school_marks(points, frame)
+    outlines = geo.outlines()["departements"]
+    return {
+        "frame": frame,
+        "outlines": [{"code": code, "d": outlines[code]["path"]} for code in codes if code in outlines],
+        "marks": marks,
+        "legend": legend,
+        "unplaced": unplaced,
+        "figure": figure,
+        "figure_label": MAP_FIGURES[figure][0],
+        "departements": _departement_shapes(figures["departement"], figure),
+        "classes": [f"{low} – {min(high, 100)} %" for low, high in MAP_CLASSES],
+        "points": [
+            {
+                "uai": p[0],
+                "name": p[1],
+                "commune": p[2],
+                "departement": p[3],
+                "state": selectors.PLAN_STATE_LABELS.get(p[6], p[6]),
+                "placed": p[4] is not None,
+            }
+            for p in points
+        ],
+    }
+
+
+def map_json(request):
+    """The map's points as one compact JSON document: the fields, then one array per school."""
+    _academies, ids, year, _years = _scope(request)
+    points = selectors.map_points(ids, year)
+    return JsonResponse(
+        {
+            "annee": year.name,
+            "champs": ["uai", "nom", "latitude", "longitude", "etat"],
+            "etats": {state: str(label) for state, label in selectors.PLAN_STATES},
+            "etablissements": [[uai, name, lat, lon, state] for uai, name, _c, _d, lat, lon, state in points],
+        },
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+
+
 def dashboard(request):
     academies, ids, year, years = _scope(request)
     figures = selectors.figures(ids, year)
@@ -212,6 +345,9 @@ def dashboard(request):
         {"id": anchor, "title": title, "groups": figures[name], "field": field}
         for name, anchor, title, field in GROUPINGS
     ]
+    figure = request.GET.get("carte", "")
+    figure = figure if figure in MAP_FIGURES else "ca"
+    maps = _maps(figures, selectors.map_points(ids, year), figure)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -219,7 +355,10 @@ def dashboard(request):
             "academies": academies,
             "year": year,
             "years": years,
-            "figure_choices": [],
+            "figure_choices": [(key, label) for key, (label, _value) in MAP_FIGURES.items()],
+            "map_figure": figure,
+            "maps": maps,
+            "map_json_url": f"/dane/carte.json?annee={year.name}",
             "total": figures["total"],
             "tiles": _tiles(figures["total"], previous, year, compared_on),
             "state_labels": [label for _state, label in selectors.PLAN_STATES],

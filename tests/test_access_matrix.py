@@ -64,6 +64,7 @@ MATRIX = {
     "dashboard:schools": ("get", "/dane/etablissements/", ACADEMIE_STAFF),
     "dashboard:schools_csv": ("get", "/dane/etablissements.csv", ACADEMIE_STAFF),
     "dashboard:schools_xlsx": ("get", "/dane/etablissements.xlsx", ACADEMIE_STAFF),
+    "dashboard:map_json": ("get", "/dane/carte.json", ACADEMIE_STAFF),
     "login": ("get", "/connexion/", [200, 302, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", "/deconnexion/", [302] * 9),
     "schools:home": ("get", "/", [LOGIN, 302, 302, 302, 200, 200, 200, 200, 200]),

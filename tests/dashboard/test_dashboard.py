@@ -327,7 +327,9 @@ def make_schools(cast, count):
 
 # Session, user, roles, académies and school year (5) come first on each page.
 EXPECTED_QUERIES = {
-    "/dane/": 5 + 1 + 1,  # the figures, hours by mission included (one statement); the header's schools
+    "/dane/": 5 + 1 + 1 + 1,  # the figures, hours by mission included (one statement); the map's points; the header's
+    # schools
+    "/dane/carte.json": 5 + 1,  # the map's points
     # form choices (2), count, the page's ids, the page's rows, catalogue size, header
     "/dane/etablissements/": 5 + 2 + 3 + 1 + 1,
     "/dane/etablissements.csv": 5 + 2 + 1 + 1,  # form choices (2), catalogue size, the rows
