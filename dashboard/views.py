@@ -282,8 +282,8 @@ def _departement_shapes(groups, figure: str) -> list[dict]:
                 "code": group["code"],
                 "label": f"{group['label']} : {value} %",
                 "d": outline["path"],
-                "x": outline["centre"][0],
-                "y": outline["centre"][1],
+                "x": f"{outline['centre'][0]:.1f}",  # strings: the French locale would write 413,4
+                "y": f"{outline['centre'][1]:.1f}",
                 "value": value,
                 "level": level,
                 "url": group["url"],
