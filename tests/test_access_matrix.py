@@ -210,6 +210,7 @@ FILE_URLS = {
     "openbadges:badge_image": "a badge image (PNG)",
     "openbadges:assertion": "an Open Badges assertion (JSON-LD)",
     "recognition:dane_projects_csv": "the académie's projects (CSV)",
+    "dashboard:map_json": "the dashboard map's points (JSON)",
 }
 
 
