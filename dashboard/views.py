@@ -336,6 +336,29 @@ def map_json(request):
     )
 
 
+TREND_YEARS = 3  # the chosen year and the two before it, when recorded
+
+
+def _trend(ids, year: SchoolYear, years: list[SchoolYear], total: dict) -> dict:
+    """The key figures over the recorded school years up to the chosen one (one statement per earlier year, at
+    most TREND_YEARS - 1), oldest first: a table (rows: figures; columns: years) and bars of the share of plans
+    through the CA."""
+    earlier = sorted((y for y in years if y.start_year < year.start_year), key=lambda y: -y.start_year)
+    columns = [(y, selectors.figures(ids, y)["total"]) for y in reversed(earlier[: TREND_YEARS - 1])]
+    columns.append((year, total))
+    rows = []
+    for key, title, _filters, unit in TILES:
+        formatter = FORMATTERS[unit]
+        rows.append({"title": title, "cells": [formatter(figures[key]) for _y, figures in columns]})
+    bars = [
+        _bar(
+            y.name, figures["state_ca_opinion"], figures["schools"], link=table_url(y, plan_state=selectors.CA_OPINION)
+        )
+        for y, figures in columns
+    ]
+    return {"years": [y.name for y, _figures in columns], "rows": rows, "bars": bars}
+
+
 def dashboard(request):
     academies, ids, year, years = _scope(request)
     figures = selectors.figures(ids, year)
@@ -364,6 +387,7 @@ def dashboard(request):
             "state_labels": [label for _state, label in selectors.PLAN_STATES],
             "comparisons": comparisons,
             "charts": _charts(figures),
+            "trend": _trend(ids, year, years, figures["total"]),
             "table_url": table_url(year),
             "title": _("Tableau de bord de l'académie"),
             "breadcrumb_data": {"links": [], "current": _("Tableau de bord de l'académie")},

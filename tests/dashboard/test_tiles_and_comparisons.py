@@ -114,11 +114,33 @@ def test_comparison_tables_link_each_group_to_the_filtered_table(client_for, cas
 
 
 @pytest.mark.parametrize("schools", [10, 200])
-def test_the_comparison_with_last_year_is_one_more_statement_whatever_the_number_of_schools(
+def test_the_comparison_with_last_year_is_two_more_statements_whatever_the_number_of_schools(
     client_for, cast, last_year, schools, django_assert_num_queries
 ):
     make_schools(cast, schools)
     client = client_for(cast.dane)
     client.get("/dane/")  # warm the session
-    with django_assert_num_queries(EXPECTED_QUERIES["/dane/"] + 1):  # last year's figures at the same date
+    # last year's figures at the same date (the tiles' change) and over the whole year (the trend)
+    with django_assert_num_queries(EXPECTED_QUERIES["/dane/"] + 2):
         assert client.get("/dane/").status_code == 200
+
+
+def test_the_trend_gives_the_key_figures_of_the_recorded_years_up_to_the_chosen_one(client_for, cast, last_year):
+    older = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year - 2)[0]
+    SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year - 3)  # beyond the three years shown
+    upcoming = SchoolYear.objects.get_or_create(start_year=cast.school_year.start_year + 1)[0]
+    BoardOpinion.objects.create(
+        school=cast.school_a, school_year=last_year, body="ca", date=last_year.start_date, opinion="favorable"
+    )
+    html = client_for(cast.dane).get("/dane/").content.decode()
+    trend = html[html.index('id="evolution"') : html.index('id="table-evolution"')]
+    assert [name for name in (older.name, last_year.name, cast.school_year.name) if name in trend] == [
+        older.name,
+        last_year.name,
+        cast.school_year.name,
+    ]
+    assert upcoming.name not in trend and f"{cast.school_year.start_year - 3}-" not in trend
+    assert f'<a href="/dane/etablissements/?annee={last_year.name}&amp;plan_state=ca_opinion">' in trend
+    assert "1 / 2 (50 %)" in trend and "0 / 2 (0 %)" in trend
+    table = html[html.index('id="table-evolution"') :]
+    assert f'<th scope="col">{older.name}</th><th scope="col">{last_year.name}</th>' in table
