@@ -182,7 +182,7 @@ def _charts(figures) -> dict:
             {
                 "label": group["label"],
                 "url": group["url"],
-                "bars": [
+                "segments": [
                     _bar(label, group[f"state_{state}"], group["schools"], state=state)
                     for state, label in selectors.PLAN_STATES
                 ],
