@@ -9,6 +9,7 @@ from schools.models import Collectivity, Departement, School
 class SchoolFilterForm(DsfrBaseForm):
     """The table's filters (a GET form: the filters stay in the URL)."""
 
+    annee = forms.ChoiceField(label=_("Année scolaire"), required=False)
     q = forms.CharField(label=_("Nom, commune ou UAI"), required=False, max_length=100)
     departement = forms.ChoiceField(label=_("Département"), required=False)
     collectivity = forms.ChoiceField(label=_("Collectivité"), required=False)
@@ -16,10 +17,19 @@ class SchoolFilterForm(DsfrBaseForm):
     plan_state = forms.ChoiceField(label=_("État du plan"), required=False)
     blocking = forms.BooleanField(label=_("Seulement les plans avec un problème bloquant"), required=False)
     no_review = forms.BooleanField(label=_("Seulement les établissements sans point d'étape fait"), required=False)
+    review_done = forms.BooleanField(
+        label=_("Seulement les établissements dont le point d'étape est fait"), required=False
+    )
+    rules_ok = forms.BooleanField(
+        label=_("Seulement les plans dont toutes les règles bloquantes sont respectées"), required=False
+    )
+    no_referent = forms.BooleanField(label=_("Seulement les établissements sans référent désigné"), required=False)
+    imp_validated = forms.BooleanField(label=_("Seulement les établissements ayant des IMP validées"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False)
 
-    def __init__(self, *args, academie_ids, **kwargs):
+    def __init__(self, *args, academie_ids, years, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(y.name, y.name) for y in years]
         everything = [("", _("Tous"))]
         departements = Departement.objects.filter(academie_id__in=list(academie_ids)).order_by("code")
         self.fields["departement"].choices = everything + [(d.code, str(d)) for d in departements]
@@ -44,6 +54,10 @@ class SchoolFilterForm(DsfrBaseForm):
             plan_state=data["plan_state"],
             blocking=data["blocking"],
             no_review=data["no_review"],
+            review_done=data["review_done"],
+            rules_ok=data["rules_ok"],
+            no_referent=data["no_referent"],
+            imp_validated=data["imp_validated"],
             q=data["q"],
             sort=data["sort"] or "name",
         )

@@ -25,6 +25,7 @@ A new column is one more entry in ANNOTATIONS (name -> function of the year givi
 in templates/dashboard/school_table.html and in dashboard/views.py's export header and rows.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,6 +45,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import ActivityEntry, Review
@@ -228,6 +230,10 @@ class Filters:
     plan_state: str = ""
     blocking: bool = False
     no_review: bool = False
+    rules_ok: bool = False  # a plan where every blocking rule holds
+    no_referent: bool = False
+    review_done: bool = False
+    imp_validated: bool = False  # some IMP validated by the rectorat
     q: str = ""
     sort: str = "name"
 
@@ -267,7 +273,10 @@ def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters(), *,
         needed = {name.lstrip("-") for name in sort} & set(ANNOTATIONS)
         needed |= {"plan_state"} if filters.plan_state or filters.blocking else set()
         needed |= {"blocking"} if filters.blocking else set()
-        needed |= {"review_done"} if filters.no_review else set()
+        needed |= {"review_done"} if filters.no_review or filters.review_done else set()
+        needed |= {"plan_state", "blocking"} if filters.rules_ok else set()
+        needed |= {"referents"} if filters.no_referent else set()
+        needed |= {"imp_validated"} if filters.imp_validated else set()
     schools = annotate_schools(schools, year, needed)
     if filters.plan_state:
         schools = schools.filter(plan_state=filters.plan_state)
@@ -275,6 +284,14 @@ def school_rows(academie_ids, year: SchoolYear, filters: Filters = Filters(), *,
         schools = schools.filter(plan_state__in=[s for s, _label in PLAN_STATES if s != NO_PLAN], blocking=True)
     if filters.no_review:
         schools = schools.filter(review_done=False)
+    if filters.review_done:
+        schools = schools.filter(review_done=True)
+    if filters.rules_ok:
+        schools = schools.exclude(plan_state=NO_PLAN).filter(blocking=False)
+    if filters.no_referent:
+        schools = schools.filter(referents=0)
+    if filters.imp_validated:
+        schools = schools.filter(imp_validated__gt=0)
     return schools.select_related("departement", "collectivity").order_by(*sort)
 
 
@@ -345,7 +362,7 @@ WITH s AS (
   GROUP BY rh.school_id
 ), ca AS (
   SELECT DISTINCT b.school_id FROM imp_boardopinion b JOIN s ON s.id = b.school_id
-  WHERE b.school_year_id = %(year)s AND b.body = 'ca'
+  WHERE b.school_year_id = %(year)s AND b.body = 'ca' AND b.date <= %(until)s
 ), imp AS (
   SELECT a.school_id,
          SUM(CASE WHEN a.state IN ({proposed}) THEN rt.amount ELSE 0 END) AS proposed,
@@ -358,6 +375,7 @@ WITH s AS (
 ), rev AS (
   SELECT DISTINCT v.school_id FROM missions_review v JOIN s ON s.id = v.school_id
   WHERE v.school_year_id = %(year)s AND v.state = 'done'
+    AND (v.done_at IS NULL OR v.done_at < %(until_next)s)
 ), am AS (
   SELECT pe.school_id, a.mission_id, SUM(a.minutes) AS minutes
   FROM s
@@ -413,12 +431,19 @@ MONEY_KEYS = ("imp_proposed", "imp_validated", "envelopes")
 COUNT_KEYS = ("all_ok", "no_referent", "single_leaving", "referents", "reviews_done", "minutes")
 
 
-def figures_sql(academie_ids, year: SchoolYear) -> tuple[str, dict]:
-    """FIGURES_SQL with its placeholders expanded, and its parameters (pyformat: %(name)s)."""
+def figures_sql(academie_ids, year: SchoolYear, until: datetime.date | None = None) -> tuple[str, dict]:
+    """FIGURES_SQL with its placeholders expanded, and its parameters (pyformat: %(name)s).
+
+    until: count only the CA opinions given, the points d'étape done and the hours logged up to that day (the
+    comparison with the same date last year); None counts everything."""
+    last_day = until or datetime.date(9999, 1, 1)
+    next_midnight = timezone.make_aware(datetime.datetime.combine(last_day, datetime.time.min))
     params = {
         "year": year.pk,
         "start": year.start_date,
-        "end": year.end_date,
+        "end": min(year.end_date, last_day),
+        "until": last_day,
+        "until_next": next_midnight + datetime.timedelta(days=1),
         "none": NO_PLAN,
         "ca_opinion": CA_OPINION,
     }
@@ -443,10 +468,10 @@ def figures_sql(academie_ids, year: SchoolYear) -> tuple[str, dict]:
     return sql, params
 
 
-def _fine_figures(academie_ids, year: SchoolYear) -> tuple[list[dict], list[dict]]:
+def _fine_figures(academie_ids, year: SchoolYear, until=None) -> tuple[list[dict], list[dict]]:
     """One query: the schools grouped by (département, collectivité, kind), with their per-school aggregates, and
     the minutes logged by mission in each of those groups."""
-    sql, params = figures_sql(academie_ids, year)
+    sql, params = figures_sql(academie_ids, year, until)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
@@ -476,14 +501,14 @@ def _fine_figures(academie_ids, year: SchoolYear) -> tuple[list[dict], list[dict
     return fine, missions
 
 
-def figures(academie_ids, year: SchoolYear) -> dict:
+def figures(academie_ids, year: SchoolYear, until: datetime.date | None = None) -> dict:
     """The dashboard's figures by département, collectivité and kind, and their totals.
 
     One query groups the schools by (département, collectivité, kind), the finest of the three groupings; the
     three groupings and the totals are sums of those few groups (at most départements × collectivités × kinds,
     whatever the number of schools), added up here.
     """
-    fine, missions = _fine_figures(academie_ids, year)
+    fine, missions = _fine_figures(academie_ids, year, until)
     keys = ["schools", *[f"state_{state}" for state, _label in PLAN_STATES]]
     keys += [*COUNT_KEYS, *MONEY_KEYS]
     result = {}
@@ -503,3 +528,19 @@ def figures(academie_ids, year: SchoolYear) -> dict:
         group["reviews_missing"] = group["schools"] - group["reviews_done"]
     result["missions"] = missions
     return result
+
+
+def map_points(academie_ids, year: SchoolYear) -> list[tuple]:
+    """Every open school of the académies with its plan state for the year, in one query: (UAI, name, commune,
+    département code, latitude, longitude, plan state), by département then name; latitude and longitude are
+    floats, or None when the directory import has not given them."""
+    rows = (
+        School.objects.filter(departement__academie_id__in=list(academie_ids), is_active=True)
+        .annotate(plan_state=plan_state_expression(year))
+        .order_by("departement__code", "name", "uai")
+        .values_list("uai", "name", "commune", "departement__code", "latitude", "longitude", "plan_state")
+    )
+    return [
+        (uai, name, commune, dep, None if lat is None else float(lat), None if lon is None else float(lon), state)
+        for uai, name, commune, dep, lat, lon, state in rows
+    ]

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from celery import current_app as celery_app
@@ -33,6 +34,7 @@ from demo.imp import load_imp_demo
 from demo.recognition import load_recognition_demo
 from missions.models import AllocationPlan
 from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
+from schools.directory_import import parse_coordinates
 from schools.models import (
     Academie,
     AuthorizedAction,
@@ -229,6 +231,8 @@ class SchoolSpec:
     commune: str
     postal_code: str
     departement: str  # "21"
+    latitude: Decimal | None = None  # WGS 84, from the open data files (the dashboard's map)
+    longitude: Decimal | None = None
 
     @property
     def collectivity(self) -> str:
@@ -295,6 +299,14 @@ def _departement_code(value: str) -> str:
     return value.lstrip("0").zfill(2)
 
 
+def _coordinates(row: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
+    """The row's latitude and longitude, as the directory import reads them (None when missing or unreadable)."""
+    try:
+        return parse_coordinates(row.get("latitude", ""), row.get("longitude", "")) or (None, None)
+    except ValueError:
+        return None, None
+
+
 def read_public_colleges(path: Path) -> list[SchoolSpec]:
     """The open public collèges of the file with a valid UAI, in UAI order."""
     colleges = []
@@ -321,6 +333,8 @@ def read_public_colleges(path: Path) -> list[SchoolSpec]:
                 commune=row.get("libelle_commune", ""),
                 postal_code=row.get("code_postal_uai", "")[:5],
                 departement=departement,
+                latitude=_coordinates(row)[0],
+                longitude=_coordinates(row)[1],
             )
         )
     return sorted(colleges, key=lambda s: s.uai)
@@ -360,6 +374,8 @@ def read_public_lycees(path: Path) -> list[SchoolSpec]:
                 commune=row.get("Nom_commune", ""),
                 postal_code=row.get("Code_postal", "")[:5],
                 departement=departement,
+                latitude=_coordinates(row)[0],
+                longitude=_coordinates(row)[1],
             )
         )
     return sorted(lycees, key=lambda s: s.uai)
@@ -764,6 +780,8 @@ def _write(demo: Demo) -> LoadResult:
             postal_code=s.postal_code,
             departement=departements[s.departement],
             collectivity=collectivities[s.collectivity],
+            latitude=s.latitude,
+            longitude=s.longitude,
         )
         for s in demo.schools
         if s.uai not in existing
@@ -771,6 +789,14 @@ def _write(demo: Demo) -> LoadResult:
     School.objects.bulk_create(new_schools)
     created["établissements"] = len(new_schools)
     schools = {s.uai: s for s in School.objects.filter(uai__in=uais)}
+    # A demo loaded before the map had no coordinates: give them, once (a second run finds them there).
+    located = []
+    for spec in demo.schools:
+        school = schools[spec.uai]
+        if spec.latitude is not None and school.latitude is None:
+            school.latitude, school.longitude = spec.latitude, spec.longitude
+            located.append(school)
+    School.objects.bulk_update(located, ["latitude", "longitude"])
 
     # Staff, looked up by (school, e-mail).
     existing_people = set(

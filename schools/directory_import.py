@@ -124,6 +124,8 @@ FORMATS = (
             Column("attachment", ("type_rattachement_etablissement_mere",)),
             Column("ministry", ("ministere_tutelle",)),
             Column("opened_on", ("date_ouverture",)),
+            Column("latitude", ("latitude",)),
+            Column("longitude", ("longitude",)),
         ),
         required=("uai", "name", "status", "commune", "departement", "academie"),
         one_of=(("nature", "type"),),
@@ -150,6 +152,8 @@ FORMATS = (
             Column("ministry", ("libelle_ministere",)),
             Column("ministry_code", ("code_ministere",)),
             Column("opened_on", ("date_ouverture",)),
+            Column("latitude", ("latitude",)),
+            Column("longitude", ("longitude",)),
         ),
         required=("uai", "name", "nature", "status", "commune", "departement", "academie"),
     ),
@@ -177,6 +181,8 @@ class DirectoryRow:
     is_public: bool
     is_active: bool
     opened_on: datetime.date | None
+    latitude: Decimal | None = None  # WGS 84; both or neither
+    longitude: Decimal | None = None
 
 
 @dataclass
@@ -224,6 +230,25 @@ def parse_date(value: str) -> datetime.date | None:
         except ValueError:
             continue
     raise ValueError(value)
+
+
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(?:[.,][0-9]+)?")
+
+
+def parse_coordinates(latitude: str, longitude: str) -> tuple[Decimal, Decimal] | None:
+    """WGS 84 latitude and longitude in degrees ("47.1297944631154", "4,4886"), rounded to the micro-degree (about
+    10 cm); None when either is empty; ValueError when unreadable or out of range."""
+    latitude, longitude = latitude.strip(), longitude.strip()
+    if not latitude or not longitude:
+        return None
+    if not (_COORDINATE.fullmatch(latitude) and _COORDINATE.fullmatch(longitude)):
+        raise ValueError(latitude, longitude)
+    micro = Decimal("0.000001")
+    lat = Decimal(latitude.replace(",", ".")).quantize(micro)
+    lon = Decimal(longitude.replace(",", ".")).quantize(micro)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(latitude, longitude)
+    return lat, lon
 
 
 def _records(stream: Iterable[bytes]) -> Iterator[tuple[int, list[str]]]:
@@ -469,6 +494,14 @@ def _kept_row(
             % {"value": values.get("opened_on", "")},
             line=line,
         ) from None
+    try:
+        coordinates = parse_coordinates(values.get("latitude", ""), values.get("longitude", "")) or (None, None)
+    except ValueError:
+        raise DirectoryImportError(
+            _("coordonnées « %(latitude)s ; %(longitude)s » illisibles (attendu : latitude et longitude en degrés).")
+            % {"latitude": values.get("latitude", ""), "longitude": values.get("longitude", "")},
+            line=line,
+        ) from None
     postal_code = _postal_code(values.get("postal_code", ""))
     if len(postal_code) > 5:
         raise DirectoryImportError(
@@ -487,4 +520,6 @@ def _kept_row(
         is_public=private is None,
         is_active=_is_active(values, line),
         opened_on=opened_on,
+        latitude=coordinates[0],
+        longitude=coordinates[1],
     )

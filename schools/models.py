@@ -97,6 +97,9 @@ class School(models.Model):
     )
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     opened_on = models.DateField(_("date d'ouverture"), null=True, blank=True)
+    # WGS 84, as the ministry's directory exports give them (the dashboard's map); None until imported.
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_public = models.BooleanField(
         _("public"), default=True, help_text=_("Décoché : établissement privé sous contrat.")
     )

@@ -434,6 +434,8 @@ def _write_directory(
             "is_active": row.is_active,
             "opened_on": row.opened_on,
         }
+        if row.latitude is not None:  # a file without coordinates keeps the ones recorded
+            values |= {"latitude": row.latitude, "longitude": row.longitude}
         school = existing.get(row.uai)
         if school is None:
             created.append(School(uai=row.uai, **values))

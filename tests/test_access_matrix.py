@@ -104,6 +104,7 @@ MATRIX = {
     "dashboard:schools": ("get", "/dane/etablissements/", ACADEMIE_STAFF),
     "dashboard:schools_csv": ("get", "/dane/etablissements.csv", ACADEMIE_STAFF),
     "dashboard:schools_xlsx": ("get", "/dane/etablissements.xlsx", ACADEMIE_STAFF),
+    "dashboard:map_json": ("get", "/dane/carte.json", ACADEMIE_STAFF),
     "login": ("get", "/connexion/", same_for_all(302, anonymous=200)),
     "logout": ("post", "/deconnexion/", signed_in(302)),
     "schools:home": (
@@ -253,6 +254,7 @@ FILE_URLS = {
     "openbadges:badge_image": "a badge image (PNG)",
     "openbadges:assertion": "an Open Badges assertion (JSON-LD)",
     "recognition:dane_projects_csv": "the académie's projects (CSV)",
+    "dashboard:map_json": "the dashboard map's points (JSON)",
 }
 
 

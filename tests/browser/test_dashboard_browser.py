@@ -29,14 +29,14 @@ def test_dane_filters_by_departement_and_kind_then_downloads_the_csv(page: Page,
     ActivityEntryFactory(person=PersonFactory(school=colleges[2]), minutes=90, date=day)
     log_in(page, base_url, cast.dane)
 
-    assert_accessible(page, "/dane/")  # with every part filled: bars, figures, hours by mission
+    assert_accessible(page, "/dane/")  # with every part filled: tiles, bars, comparison tables
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord de l'académie")
-    expect(page.locator("#dashboard-key-figures")).to_contain_text("Établissements : 6")
-    expect(page.locator("#dashboard-key-figures")).to_contain_text("Total des enveloppes IMP : 1\u00a0250,00\u00a0€")
-    expect(page.locator("#dashboard-key-figures")).to_contain_text("Pas encore de point d'étape fait : 5")
+    expect(page.locator("main")).to_contain_text("6 établissements")
+    expect(page.locator("#tile-imp_validated")).to_contain_text("0 % des enveloppes (1\u00a0250,00\u00a0€)")
+    expect(page.locator("#tile-reviews_done")).to_contain_text("1sur 6 établissements")
     expect(page.get_by_role("heading", name="Heures d'activité par mission")).to_be_visible()
     expect(page.locator("#heures-par-mission")).to_contain_text("Accompagner l'équipe pédagogique")
-    expect(page.locator("#dashboard-key-figures")).to_contain_text("Heures d'activité saisies : 1,5\u00a0h")
+    expect(page.locator("#tile-minutes")).to_contain_text("1,5\u00a0h")
     page.get_by_role("link", name="Voir le tableau des établissements").click()
 
     page.get_by_label("Département").select_option("89")

@@ -112,8 +112,8 @@ def test_dashboard_page_shows_figures_and_a_text_alternative(client_for, cast, p
     html = response.content.decode()
     assert response.status_code == 200
     assert "Toutes les règles bloquantes respectées" in html
-    assert "rupn-bar--w50" in html  # 1 of the 2 Côte-d'Or schools
-    assert "<caption>Par département — chiffres détaillés</caption>" in html
+    assert "rupn-bar--w50 rupn-state--draft" in html  # 1 of the 2 Côte-d'Or schools has a draft
+    assert "Par département — cliquer un en-tête pour trier</caption>" in html
     assert "Victor Hugo" not in html
 
 
@@ -167,13 +167,10 @@ def test_a_recorded_ca_opinion_is_the_plan_state(cast, plans):
 
 def test_dashboard_shows_imp_reviews_and_hours_with_text_alternatives(client_for, cast, imp_and_activity):
     html = client_for(cast.dane).get("/dane/").content.decode()
-    assert "IMP proposées : <strong>3\u00a0750,00\u00a0€</strong>" in html
-    assert "Total des enveloppes IMP : <strong>6\u00a0250,00\u00a0€</strong>" in html
-    assert "Pas encore de point d'étape fait : <strong>1</strong>" in html
-    assert "Heures d'activité saisies : <strong>2,3\u00a0h</strong>" in html
     assert "1\u00a0250,00\u00a0€ / 6\u00a0250,00\u00a0€ (20 %)" in html  # validated against the envelopes
-    assert "<caption>Par type d&#x27;établissement — heures d'activité par mission</caption>" in html
-    assert "1 / 2 (50 %)" in html  # reviews done in Côte-d'Or
+    assert "20 % des enveloppes (6\u00a0250,00\u00a0€)" in html
+    assert '<strong class="fr-h5">2,3\u00a0h</strong>' in html  # hours logged this year
+    assert "Accompagner l&#x27;équipe pédagogique" in html  # hours by mission
 
 
 def test_hours_are_french_with_one_decimal():
@@ -330,7 +327,9 @@ def make_schools(cast, count):
 
 # Session, user, roles, académies and school year (5) come first on each page.
 EXPECTED_QUERIES = {
-    "/dane/": 5 + 1 + 1,  # the figures, hours by mission included (one statement); the header's schools
+    "/dane/": 5 + 1 + 1 + 1,  # the figures, hours by mission included (one statement); the map's points; the header's
+    # schools
+    "/dane/carte.json": 5 + 1,  # the map's points
     # form choices (2), count, the page's ids, the page's rows, catalogue size, header
     "/dane/etablissements/": 5 + 2 + 3 + 1 + 1,
     "/dane/etablissements.csv": 5 + 2 + 1 + 1,  # form choices (2), catalogue size, the rows
