@@ -422,6 +422,18 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def error_kinds(stats: dict) -> str:
+    kinds = {
+        "connection": stats["connect"],
+        "read": stats["read"],
+        "write": stats["write"],
+        "timeout (30 s)": stats["timeout"],
+        "HTTP status ≥ 400": stats["status"],
+        "unexpected answer (Lua)": stats["unexpected"],
+    }
+    return ", ".join(f"{name} {count}" for name, count in kinds.items() if count) or "none"
+
+
 def results_section(*, users, duration, kinds, stats, times, cpu, checked, machine) -> str:
     served = sum(len(v) for v in times.values())
     rows = [
@@ -461,7 +473,8 @@ def results_section(*, users, duration, kinds, stats, times, cpu, checked, machi
             "Server times are gunicorn's (from the request read to the response written); wrk's figures above add "
             "the wait for a free worker.",
             "",
-            f"Errors (connection, timeout, 5xx or any unexpected status): **{failures}**. Saves confirmed: "
+            f"Errors (connection, timeout, 5xx or any unexpected status): **{failures}** ({error_kinds(stats)}). "
+            "Saves confirmed: "
             f"{checked['plan_saves']} allocation saves on {checked['rows']} rows, {checked['activities']} activity "
             f"entries; lost writes: **{lost}**" + (": " + "; ".join(checked["problems"][:5]) if lost else "") + ".",
             END,
@@ -525,6 +538,7 @@ def main() -> int:
                 start_new_session=True,
             )
             accounts = prepare(kinds["principal"], kinds["referent"])
+            accounts["dane"] *= kinds["dane"]  # the DANE users share its account (they only read)
             postgres = postmaster_pid()
             if collect.wait() != 0:
                 log("collectstatic failed")
@@ -599,6 +613,8 @@ def main() -> int:
                 f"{stats['requests']} requests, {failures} errors, {checked['plan_saves']} plan saves and "
                 f"{checked['activities']} activity entries confirmed, lost writes: {len(checked['problems'])}"
             )
+            if failures:
+                log("errors: " + error_kinds(stats))
             for line in journal.read_text().splitlines():
                 if '"unexpected"' in line:
                     log(f"ERROR: {json.loads(line)['what']}")
