@@ -5,7 +5,7 @@
 #   make format   apply ruff format and ruff check --fix
 #   make bench    run bench/[!_]*.py in order (throwaway SQLite, or BENCH_DATABASE_URL); results in bench/RESULTS.md
 #   make lock     recompile requirements/*.txt (hashes) from requirements/*.in after changing a pin
-#   make load     load test: gunicorn + throwaway PostgreSQL on 127.0.0.1, 20 locust users for 2 min, then
+#   make load     load test: gunicorn + throwaway PostgreSQL on 127.0.0.1, 50 wrk users for 2 min, then
 #                 checks no write was lost (LOAD_USERS, LOAD_DURATION in seconds); figures in bench/RESULTS.md
 
 SHELL := /bin/bash
@@ -87,7 +87,12 @@ format: venv
 bench: venv
 	for script in bench/[!_]*.py; do REDIS_URL= $(PY) "$$script"; done
 
+# wrk (Debian's) drives the load test: installed here when missing, as root (as .ci/test-services installs its own).
 load: venv
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get install -y -qq -o DPkg::Lock::Timeout=120 --no-install-recommends wrk \
+	    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; }; \
+	  else echo "wrk is missing: sudo apt-get install -y wrk" >&2; exit 3; fi; }
 	.ci/test-services --postgres-only $(PY) bench/load/run.py
 
 # The locked files are what everyone installs; the .in files are what we choose.

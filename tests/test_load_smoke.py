@@ -1,7 +1,8 @@
-"""The load test's driver (bench/load/run.py, `make load`) in small: 4 users for 15 s, so that it cannot rot.
+"""The load test's driver (bench/load/run.py, `make load`) in small: 4 users (5 wrk threads, every kind of user)
+for 15 s, so that it cannot rot.
 
 It runs against its own database, created on the test PostgreSQL server and dropped afterwards, with the same
-gunicorn, locust users and "no lost write" check as `make load`; bench/RESULTS.md is left alone. It takes about
+gunicorn, wrk users and "no lost write" check as `make load`; bench/RESULTS.md is left alone. It takes about
 40 s on an idle 2-core machine (migrations and demo data ~20 s, gunicorn's start, 15 s of load, the users
 finishing their last save); 75 s when other work shares the machine.
 """

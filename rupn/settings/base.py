@@ -3,6 +3,7 @@
 import datetime
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -221,6 +222,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The cache is shared by every web node and worker (README "Production"): with Redis, its own database (the
+# broker's number + 1, or REDIS_CACHE_URL), so that clearing the cache never empties the job queue. Without
+# Redis (make run), one process: memory.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")
+if REDIS_URL and not REDIS_CACHE_URL:
+    _broker = urlsplit(REDIS_URL)
+    _broker_db = int(_broker.path.strip("/") or 0)
+    REDIS_CACHE_URL = _broker._replace(path=f"/{_broker_db + 1}").geturl()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL, "KEY_PREFIX": "rupn"}
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # Static beat schedule (django-celery-beat does not support Django 6.1). The jobs decide what is due from the
 # calendar and each académie's reminder settings; every e-mail is claimed once (notifications.reminders).
 CELERY_BEAT_SCHEDULE: dict = {
@@ -261,8 +277,6 @@ SECURE_CSP = {
 if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
     # The logout button's form is answered by a redirect to the provider's end of session (RP-initiated logout):
     # browsers apply form-action to that redirect too.
-    from urllib.parse import urlsplit  # noqa: E402
-
     _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
     SECURE_CSP["form-action"] = [CSP.SELF, f"{_logout.scheme}://{_logout.netloc}"]
 

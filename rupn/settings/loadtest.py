@@ -1,4 +1,4 @@
-"""Production settings for the load test (make load): gunicorn answers plain HTTP on 127.0.0.1 only.
+"""Production settings over plain HTTP on 127.0.0.1: the load test (make load) and the two-node test.
 
 Everything is production's (DEBUG off, whitenoise's compressed manifest, persistent connections, the same
 middleware), except what a browser over http:// on loopback cannot do: cookies marked Secure would never be
@@ -16,3 +16,8 @@ STATIC_ROOT = env.str("LOAD_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F40
 # LOAD_STATIC_STORAGE=manifest: hashed names without the (slow) compression, for the short smoke test.
 if env.str("LOAD_STATIC_STORAGE", default="") == "manifest":
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}  # noqa: F405
+# LOAD_STATIC_STORAGE=finders: no collectstatic at all, whitenoise serves the apps' folders (tests/integration's
+# two-node test, which measures nothing).
+if env.str("LOAD_STATIC_STORAGE", default="") == "finders":
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+    WHITENOISE_USE_FINDERS = True

@@ -9,3 +9,5 @@ WHITENOISE_AUTOREFRESH = True
 LOGGING["loggers"]["django.template"] = {"level": "DEBUG", "propagate": True}  # noqa: F405
 # Jobs run in-process in tests; tests/integration starts a real worker on Redis and switches this off.
 CELERY_TASK_ALWAYS_EAGER = True
+# Each test process keeps its own cache, whatever REDIS_URL says (the two-node test checks the shared one).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
