@@ -71,7 +71,8 @@ def write_stats(environment, **_kwargs):
 
 
 class _Selects(HTMLParser):
-    """The options of each <select> of a page, by field name (to choose new holders among the school's staff)."""
+    """The options of each <select> and each group of checkboxes of a page, by field name (to choose new holders
+    among the school's staff: the allocation table's people are checkboxes)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -86,6 +87,8 @@ class _Selects(HTMLParser):
                 self.options[self._name] = []
         elif tag == "option" and self._name and attrs.get("value"):
             self.options[self._name].append(attrs["value"])
+        elif tag == "input" and attrs.get("type") == "checkbox" and attrs.get("name") and "disabled" not in attrs:
+            self.options.setdefault(attrs["name"], []).append(attrs.get("value", "on"))
 
     def handle_endtag(self, tag):
         if tag == "select":

@@ -1,10 +1,13 @@
 """Template filters and tags of the missions app."""
 
-from django import template
+from django import forms, template
+from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from rupn.lib.formats import format_duration
+from rupn.lib.formats import format_duration, format_integer
 from schools.access import Perm, academie_ids_with, school_ids_with
 
 register = template.Library()
@@ -36,3 +39,57 @@ def network_links(context) -> list[dict]:
     links.append({"url": reverse("missions:events"), "title": _("Événements de la DANE")})
     links.append({"url": reverse("missions:my_reminders"), "title": _("Mes rappels")})
     return links
+
+
+@register.simple_tag
+def field_group(field, describedby: str = ""):
+    """A text, long text or choice field of the allocation table in the DSFR's markup, written here rather than
+    through django-dsfr's templates (several hundred template renders per table otherwise). The label says what
+    is asked, without "(Optionnel)": the page says once what is required. A long text field (over 200
+    characters allowed) shows its limit, which static/js/char-counter.js turns into a live count."""
+    widget, auto_id, errors = field.field.widget, field.auto_id, field.errors
+    select = isinstance(widget, forms.Select) and not widget.allow_multiple_selected
+    maxlength = None if select else getattr(field.field, "max_length", None)
+    counter_id = f"{auto_id}-counter" if maxlength and maxlength > 200 else ""
+    ids = [f"{auto_id}_helptext"] if field.help_text else []
+    ids += [f"{auto_id}-desc-error"] if errors else []
+    ids += [*describedby.split(), *([counter_id] if counter_id else [])]
+    attrs = {"name": field.html_name, "id": auto_id, "class": "fr-select" if select else "fr-input"}
+    attrs |= {"aria-describedby": " ".join(ids)} if ids else {}
+    attrs |= {"aria-invalid": "true"} if errors else {}
+    attrs |= {"disabled": True} if field.field.disabled else {}
+    attrs |= {"maxlength": maxlength} if maxlength else {}
+    attrs |= {"data-counter": counter_id} if counter_id else {}
+    value = field.value()
+    value = "" if value is None else str(value)
+    if select:
+        chosen = mark_safe(" selected")  # noqa: S308
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((k, chosen if str(k) == value else "", label) for k, label in field.field.choices),
+        )
+        control = format_html("<select{}>{}</select>", flatatt(attrs), options)
+    elif isinstance(widget, forms.Textarea):
+        attrs["rows"] = widget.attrs.get("rows", 2)
+        control = format_html("<textarea{}>\n{}</textarea>", flatatt(attrs), value)
+    else:
+        control = format_html('<input type="text"{} value="{}">', flatatt(attrs), value)
+    hint = ""
+    if field.help_text:
+        hint = format_html('<span class="fr-hint-text" id="{}_helptext">{}</span>', auto_id, field.help_text)
+    counter = ""
+    if counter_id:
+        limit = _("%(max)s caractères au plus.") % {"max": format_integer(maxlength)}
+        counter = format_html(
+            '<p class="fr-hint-text rupn-counter" id="{}" data-max="{}">{}</p>', counter_id, maxlength, limit
+        )
+    error_html = ""
+    if errors:
+        items = format_html_join("", '<p class="fr-error-text">{}</p>', ((error,) for error in errors))
+        error_html = format_html('<div id="{}-desc-error">{}</div>', auto_id, items)
+    group = "fr-select-group" if select else "fr-input-group"
+    return format_html(
+        '<div class="{}{}"><label class="fr-label" for="{}">{}{}</label>{}{}{}</div>',
+        group, f" {group}--error" if errors else "", auto_id, field.label, hint, control, counter, error_html,
+    )  # fmt: skip
