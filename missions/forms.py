@@ -113,7 +113,9 @@ class PlanForm(DsfrBaseForm):
     )
 
 
-class RowForm(DsfrBaseForm):
+class RowForm(forms.Form):
+    """One row of the table. A plain Form: the row template writes its markup (missions_extras.field_group)."""
+
     holders = forms.MultipleChoiceField(label=_("Responsables"), required=False, widget=PeoplePicker)
     organisation = forms.CharField(
         label=_("Organisation retenue"),
@@ -252,11 +254,11 @@ def posted_row_forms(plan, row_forms: list[RowForm], missions, staff, data) -> l
         return row_forms
     known = {form.key for form in row_forms}
     by_code = {mission.code: mission for mission in missions}
-    choices = staff_choices(staff)
-    extra = []
+    extra, choices = [], None
     for key, values in stamped.values.items():
         mission = by_code.get(values.get("mission"))
         if key not in known and key != PLAN_KEY and mission is not None:
+            choices = choices or staff_choices(staff)  # built only when a row was removed meanwhile
             extra.append(RowForm(data, prefix=key, mission=mission, row=None, choices=choices))
     return row_forms + extra
 

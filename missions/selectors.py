@@ -92,16 +92,23 @@ def authorized_actions(school: School, school_year: SchoolYear) -> frozenset[str
 
 
 def plan_for(school: School, school_year: SchoolYear) -> AllocationPlan | None:
-    """The school's plan for the year with its rows and holders (three queries), or None."""
-    rows = PlanRow.objects.select_related("mission").prefetch_related(
+    """The school's plan for the year with its rows and holders (three queries), or None. Each row's mission is
+    the kept catalogue's instance (no join to build it again; a mission missing from it is read on access)."""
+    rows = PlanRow.objects.prefetch_related(
         Prefetch("holders", queryset=Person.objects.order_by("last_name", "first_name", "pk"))
     )
-    return (
+    plan = (
         AllocationPlan.objects.filter(school=school, school_year=school_year)
         .select_related("school__collectivity", "school_year", "updated_by", "submitted_by", "copied_from__school_year")
         .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
         .first()
     )
+    if plan is not None:
+        missions = {mission.pk: mission for mission in _cached_catalogue()[0]}
+        for row in plan.rows.all():
+            if row.mission_id in missions:
+                PlanRow.mission.field.set_cached_value(row, missions[row.mission_id])
+    return plan
 
 
 def row_key(row: PlanRow) -> str:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from missions import selectors
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.services import plan_get_or_create
 from tests.factories import PersonFactory
@@ -395,4 +396,18 @@ def test_a_change_of_the_catalogue_shows_at_once_although_the_process_keeps_it(c
     mission = Mission.objects.get(code="communicate")
     mission.label = "Communiquer avec les familles"
     mission.save()
+    assert "Communiquer avec les familles" in text(client.get(url))
+
+
+def test_a_change_made_by_another_process_shows_within_the_catalogue_delay(client_for, cast, staff, monkeypatch):
+    """Another process (another gunicorn worker) changes the catalogue: no signal here, so the kept catalogue is
+    shown until it is CATALOGUE_SECONDS old, then read again."""
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    now = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: now[0])
+    client.get(url)
+    Mission.objects.filter(code="communicate").update(label="Communiquer avec les familles")  # no signal
+    assert "Communiquer avec les familles" not in text(client.get(url))
+    now[0] += selectors.CATALOGUE_SECONDS + 1
     assert "Communiquer avec les familles" in text(client.get(url))
