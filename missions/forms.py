@@ -1,28 +1,107 @@
 """Forms of the allocation table: one small form per row, built from the plan and the staff."""
 
+import functools
+
 from django import forms
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from missions.models import Mission, PlanRow
 from missions.services import PLAN_KEY, RowInput
 from rupn.lib.concurrency import BaseField, read_stamp
+from rupn.lib.formats import person_sort_key
 from rupn.lib.forms import VersionField
 from schools.models import Person
 
 NEW_SERVICE_ROWS = 2
 
 
-def staff_choices(staff: list[Person]) -> list[tuple[str, str]]:
-    choices = []
-    for person in staff:
-        label = f"{person.last_name.upper()} {person.first_name} — {person.get_status_display()}"
+class StaffChoices(list):
+    """The school's people as choices (value, name), and as the picker shows them (options: their labels'
+    markup, escaped once per page for every row)."""
+
+    def __init__(self, choices, options):
+        super().__init__(choices)
+        self.options = options
+
+
+def staff_choices(staff: list[Person]) -> StaffChoices:
+    """The people in French order ("Émilie" with the E), each with status, leaving mark and CPGE."""
+    leaving = gettext("quitte l'établissement en fin d'année")
+    former, cpge = gettext("n'est plus en poste"), gettext("service en CPGE")
+    statuses = {value: str(label) for value, label in Person.Status.choices}
+    choices, options = [], []
+    for person in sorted(staff, key=person_sort_key):
+        name = f"{person.last_name.upper()} {person.first_name}"
+        marks = [format_html('<span class="rupn-picker__status">{}</span>', statuses.get(person.status, ""))]
         if person.leaving:
-            label += " " + str(_("(quitte l'établissement en fin d'année)"))
+            marks.append(format_html('<span class="fr-badge fr-badge--sm fr-badge--warning">{}</span>', leaving))
         if not person.is_active:
-            label += " " + str(_("(n'est plus en poste)"))
-        choices.append((str(person.pk), label))
-    return choices
+            marks.append(format_html('<span class="fr-badge fr-badge--sm">{}</span>', former))
+        if person.full_service_cpge:
+            marks.append(format_html('<span class="fr-badge fr-badge--sm fr-badge--info">{}</span>', cpge))
+        html = format_html('{} <span class="fr-hint-text">{}</span>', name, mark_safe(" ".join(marks)))  # noqa: S308
+        choices.append((str(person.pk), name))
+        options.append((str(person.pk), escape(name), html))
+    return StaffChoices(choices, options)
+
+
+class PeoplePicker(forms.CheckboxSelectMultiple):
+    """The list of people of a row: one checkbox each (no Ctrl+click), the row's form gives the options.
+
+    Rendered here rather than through a template per option: a table has a few hundred of them."""
+
+    options: list[tuple[str, str, str]] = []
+
+    def id_for_label(self, id_, index=None):
+        return id_  # the list itself: the summary of errors links to it
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        base, name = escape(attrs.get("id", name)), escape(name)
+        chosen = {str(v) for v in value or ()}
+        disabled = " disabled" if attrs.get("disabled") else ""
+        items = [
+            f'<li class="fr-checkbox-group fr-checkbox-group--sm"><input type="checkbox" name="{name}" '
+            f'value="{pk}" id="{base}_{index}" data-name="{plain}"{" checked" if pk in chosen else ""}{disabled}>'
+            f'<label class="fr-label" for="{base}_{index}">{html}</label></li>'
+            for index, (pk, plain, html) in enumerate(self.options)
+        ]
+        return mark_safe(f'<ul class="rupn-picker__list" id="{base}">{"".join(items)}</ul>')  # noqa: S308
+
+
+def holders_hint(mission: Mission) -> str:
+    """What the row asks for, said once, in French."""
+    return _holders_hint(
+        mission.kind, mission.min_holders, mission.max_holders, mission.blocking, mission.requires_tablets,
+        get_language(),
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=256)
+def _holders_hint(kind, low, high, blocking, requires_tablets, language) -> str:
+    if kind == Mission.Kind.PER_SERVICE:
+        return gettext("Un référent par service.")
+    if requires_tablets:
+        text = gettext("Au moins une personne si l'établissement a des tablettes à administrer.")
+    elif low == 1 and high == 1:
+        text = gettext("Une personne.")
+    elif low == 1 and high is None:
+        text = gettext("Au moins une personne.")
+    elif low >= 1 and high is None:
+        text = ngettext("Au moins %(n)d personne.", "Au moins %(n)d personnes.", low) % {"n": low}
+    elif low >= 1:
+        text = gettext("De %(low)d à %(high)d personnes.") % {"low": low, "high": high}
+    elif high is not None:
+        text = ngettext("%(n)d personne au plus.", "%(n)d personnes au plus.", high) % {"n": high}
+    else:
+        text = gettext("Une ou plusieurs personnes, ou personne.")
+    if blocking and (low or requires_tablets):
+        text += " " + gettext("Obligatoire pour soumettre le plan au conseil d'administration.")
+    return str(text)
 
 
 class PlanForm(DsfrBaseForm):
@@ -35,17 +114,10 @@ class PlanForm(DsfrBaseForm):
     )
 
 
-class RowForm(DsfrBaseForm):
-    holders = forms.MultipleChoiceField(
-        label=_("Responsable(s)"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_(
-            "Une ou plusieurs personnes. Au clavier : les flèches choisissent une personne, Maj + flèches en "
-            "ajoutent d'autres qui se suivent, Ctrl + flèches puis Ctrl + Espace en ajoutent une ailleurs dans "
-            "la liste. À la souris : Ctrl (ou Cmd) + clic."
-        ),
-    )
+class RowForm(forms.Form):
+    """One row of the table. A plain Form: the row template writes its markup (missions_extras.field_group)."""
+
+    holders = forms.MultipleChoiceField(label=_("Responsables"), required=False, widget=PeoplePicker)
     organisation = forms.CharField(
         label=_("Organisation retenue"),
         required=False,
@@ -66,10 +138,11 @@ class RowForm(DsfrBaseForm):
         self.row = row
         self.has_service = mission.kind == Mission.Kind.PER_SERVICE
         self.fields["holders"].choices = choices
-        # The hint, the current selection in words, then the row's rule messages.
-        self.fields["holders"].widget.attrs["aria-describedby"] = (
-            f"{self['holders'].auto_id}_helptext {self.prefix}-selection {self.prefix}-messages"
-        )
+        self.fields["holders"].widget.options = choices.options
+        self.holders_hint = holders_hint(mission)
+        # The group of checkboxes is described by the hint, the current selection in words, then the row's rule
+        # messages (the row template writes the group; _collectivity_state adds the authorization's note).
+        self.holders_describedby = f"{self.prefix}-holders-hint {self.prefix}-selection {self.prefix}-messages"
         if mission.kind == Mission.Kind.PER_SERVICE:
             self.fields = {
                 "service_name": forms.CharField(
@@ -97,9 +170,9 @@ class RowForm(DsfrBaseForm):
 
     @property
     def selected_names(self) -> list[str]:
-        """The chosen people as the page shows them under the list: the option text before its " — "."""
+        """The chosen people as the page shows them under the list ("DUPONT Alice")."""
         chosen = {str(value) for value in self["holders"].value() or []}
-        return [label.split(" — ")[0] for value, label in self.fields["holders"].choices if value in chosen]
+        return [label for value, label in self.fields["holders"].choices if value in chosen]
 
     def to_input(self) -> RowInput:
         data = self.cleaned_data
@@ -131,7 +204,7 @@ def _collectivity_state(form: RowForm, authorized, sheets) -> RowForm:
     form.action_blocked = bool(action and authorized is not None and action not in authorized)
     form.procedure_sheets = (sheets or {}).get(action, []) if action and not form.action_blocked else []
     if form.action_blocked:
-        form.fields["holders"].widget.attrs["aria-describedby"] += f" {form.prefix}-authorization"
+        form.holders_describedby += f" {form.prefix}-authorization"
         if not (form.row and form.row.holders.all()):
             form.fields["holders"].disabled = True
     return form
@@ -182,11 +255,11 @@ def posted_row_forms(plan, row_forms: list[RowForm], missions, staff, data) -> l
         return row_forms
     known = {form.key for form in row_forms}
     by_code = {mission.code: mission for mission in missions}
-    choices = staff_choices(staff)
-    extra = []
+    extra, choices = [], None
     for key, values in stamped.values.items():
         mission = by_code.get(values.get("mission"))
         if key not in known and key != PLAN_KEY and mission is not None:
+            choices = choices or staff_choices(staff)  # built only when a row was removed meanwhile
             extra.append(RowForm(data, prefix=key, mission=mission, row=None, choices=choices))
     return row_forms + extra
 

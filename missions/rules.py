@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rupn.lib.formats import sort_key
+
 BLOCKING = "blocking"
 WARNING = "warning"
 CONTINUITY = "continuity"  # topic of the warnings about continuity when someone leaves (the CA sheet lists them)
@@ -220,5 +222,5 @@ def check_plan(
                 CONTINUITY,
             )
         )
-    result.training_ids = sorted(named, key=lambda pk: (people[pk].full_name if pk in people else "", pk))
+    result.training_ids = sorted(named, key=lambda pk: (sort_key(people[pk].full_name if pk in people else ""), pk))
     return result

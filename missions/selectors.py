@@ -1,9 +1,12 @@
 """Reads for the allocation pages, each with a fixed number of queries."""
 
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import MissionSpec, PersonInfo, PlanCheck, RowState, check_plan
@@ -16,12 +19,44 @@ class RowInputLike(Protocol):
     service_name: str
 
 
+# The catalogue changes only through the admin (and data migrations): each process keeps it, and forgets it when a
+# mission is saved or deleted (the receivers below: where this module is not imported nothing is kept) or after CATALOGUE_SECONDS, which bounds
+# how long another process (another gunicorn worker) may show the former catalogue.
+CATALOGUE_SECONDS = 60
+_catalogue: tuple[float, tuple[Mission, ...], tuple[MissionSpec, ...]] | None = None
+
+
+def _cached_catalogue() -> tuple[tuple[Mission, ...], tuple[MissionSpec, ...]]:
+    global _catalogue
+    now = time.monotonic()
+    if _catalogue is None or now - _catalogue[0] > CATALOGUE_SECONDS:
+        missions = tuple(Mission.objects.order_by("position"))
+        _catalogue = (now, missions, tuple(_specs(missions)))
+    return _catalogue[1], _catalogue[2]
+
+
+@receiver(post_save, sender=Mission, dispatch_uid="missions-catalogue-saved")
+@receiver(post_delete, sender=Mission, dispatch_uid="missions-catalogue-deleted")
+def catalogue_changed(**kwargs) -> None:
+    """Forget the kept catalogue (a mission was saved or deleted; tests that reload the catalogue call it too)."""
+    global _catalogue
+    _catalogue = None
+
+
 def catalogue() -> list[Mission]:
-    """The catalogue in its order (one query)."""
-    return list(Mission.objects.order_by("position"))
+    """The catalogue in its order (one query, then none while the process keeps it). Read-only instances."""
+    return list(_cached_catalogue()[0])
 
 
 def mission_specs(missions: list[Mission]) -> list[MissionSpec]:
+    """The rules' view of the missions (built once for the kept catalogue)."""
+    kept, specs = _cached_catalogue()
+    if len(missions) == len(kept) and all(a is b for a, b in zip(missions, kept, strict=True)):
+        return list(specs)
+    return _specs(missions)
+
+
+def _specs(missions) -> list[MissionSpec]:
     return [
         MissionSpec(
             code=m.code,
@@ -57,16 +92,23 @@ def authorized_actions(school: School, school_year: SchoolYear) -> frozenset[str
 
 
 def plan_for(school: School, school_year: SchoolYear) -> AllocationPlan | None:
-    """The school's plan for the year with its rows and holders (three queries), or None."""
-    rows = PlanRow.objects.select_related("mission").prefetch_related(
+    """The school's plan for the year with its rows and holders (three queries), or None. Each row's mission is
+    the kept catalogue's instance (no join to build it again; a mission missing from it is read on access)."""
+    rows = PlanRow.objects.prefetch_related(
         Prefetch("holders", queryset=Person.objects.order_by("last_name", "first_name", "pk"))
     )
-    return (
+    plan = (
         AllocationPlan.objects.filter(school=school, school_year=school_year)
         .select_related("school__collectivity", "school_year", "updated_by", "submitted_by", "copied_from__school_year")
         .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
         .first()
     )
+    if plan is not None:
+        missions = {mission.pk: mission for mission in _cached_catalogue()[0]}
+        for row in plan.rows.all():
+            if row.mission_id in missions:
+                PlanRow.mission.field.set_cached_value(row, missions[row.mission_id])
+    return plan
 
 
 def row_key(row: PlanRow) -> str:

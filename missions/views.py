@@ -1,7 +1,7 @@
 """The allocation table: thin views over the access layer, services and selectors."""
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,10 +34,8 @@ def _breadcrumb(school, school_year) -> dict:
     }
 
 
-def _row_groups(row_forms, missions: list[Mission], check):
-    """Rows grouped as in the seed (top-level missions, then "Gérer les outils"), with their messages."""
-    groups = []
-    forms_by_mission: dict[int, list] = {}
+def _attach_messages(row_forms, check) -> None:
+    """Each row's rule messages and its status (blocking, warning, ok), as the templates show them."""
     for form in row_forms:
         form.rule_messages = check.row_messages.get(form.key, [])
         form.rule_status = (
@@ -45,6 +43,14 @@ def _row_groups(row_forms, missions: list[Mission], check):
             if any(m.is_blocking for m in form.rule_messages)
             else ("warning" if form.rule_messages else "ok")
         )
+
+
+def _row_groups(row_forms, missions: list[Mission], check):
+    """Rows grouped as in the seed (top-level missions, then "Gérer les outils"), with their messages."""
+    groups = []
+    forms_by_mission: dict[int, list] = {}
+    _attach_messages(row_forms, check)
+    for form in row_forms:
         forms_by_mission.setdefault(form.mission.pk, []).append(form)
     for mission in missions:
         if mission.parent_id:
@@ -242,27 +248,23 @@ def _readonly_rows(plan, missions, authorized, sheets, user):
 @require_POST
 @school_page(Perm.EDIT_PLAN)
 def allocation_check(request, page: SchoolPage):
-    """The rule messages for what the principal is typing (the page calls it as they work)."""
-    school, school_year = page.school, page.school_year
-    plan = plan_for(school, school_year)
+    """The rules part of the table for what the principal is typing, as HTML the page swaps in (the messages are
+    rendered here only, by the same templates as the page's); it saves nothing."""
+    plan = plan_for(page.school, page.school_year)
     if plan is None:
         raise Http404
     view = plan_view(plan)
     plan_form = PlanForm(request.POST)
     row_forms = build_row_forms(plan, view.missions, view.staff, data=request.POST, authorized=view.authorized)
     check = _typed_check(plan_form, row_forms, view)
-    people = {p.pk: p.full_name for p in view.staff}
-    return JsonResponse(
-        {
-            "rows": {
-                form.key: [{"level": m.level, "text": m.text} for m in check.row_messages.get(form.key, [])]
-                for form in row_forms
-            },
-            "plan": [{"level": m.level, "text": m.text} for m in check.plan_messages],
-            "training": [people[pk] for pk in check.training_ids if pk in people],
-            "blocking": len(check.blocking_messages),
-        }
-    )
+    _attach_messages(row_forms, check)
+    people = {p.pk: p for p in view.staff}
+    context = {
+        "row_forms": row_forms,
+        "check": check,
+        "training": [people[pk] for pk in check.training_ids if pk in people],
+    }
+    return render(request, "missions/_allocation_rules.html", context)
 
 
 @require_http_methods(["GET", "POST"])

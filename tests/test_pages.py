@@ -286,10 +286,10 @@ def test_allocation_errors_name_their_row_in_the_summary(client_for, cast):
 
 def test_allocation_rows_describe_the_people_list_with_hint_selection_and_messages(client_for, cast):
     html = client_for(cast.principal_a).get(matrix_urls(cast)["missions:allocation"]).content.decode()
-    select = re.search(r'<select name="(row-\d+)-holders"[^>]*>', html)
-    key = select.group(1)
-    assert f'aria-describedby="id_{key}-holders_helptext {key}-selection {key}-messages"' in select.group(0)
-    assert f'id="id_{key}-holders_helptext"' in html
+    group = re.search(r'<fieldset class="fr-fieldset rupn-picker" id="(row-\d+)-holders"[^>]*>', html)
+    key = group.group(1)  # the people are a group of checkboxes (issue 15), described as the list box was
+    assert f'aria-describedby="{key}-holders-hint {key}-selection {key}-messages"' in group.group(0)
+    assert f'id="{key}-holders-hint"' in html
     assert f'<p class="fr-hint-text rupn-selection" id="{key}-selection" aria-live="polite" aria-atomic="true">' in html
     assert f'id="{key}-messages"' in html
 

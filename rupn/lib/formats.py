@@ -40,6 +40,12 @@ def _grouped(units: str) -> str:
     return NBSP.join(groups) or "0"
 
 
+def format_integer(value: int) -> str:
+    """2000 -> "2 000" (no-break space between the groups)."""
+    sign = "-" if value < 0 else ""
+    return sign + _grouped(str(abs(int(value))))
+
+
 def format_euros(value: Decimal | int | None) -> str:
     """1250 -> "1 250,00 €"; "" for None. Halves are rounded away from zero, as payroll does."""
     if value is None:
@@ -181,3 +187,14 @@ def of(name: str) -> str:
 def to(name: str) -> str:
     """ "au lycée Carnot", "à l'EREA", "à Dijon"."""
     return with_preposition("à", name)
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """French order: accents and case ignored first ("Émilie" sorts with the E, not after Z), then the text itself
+    as a tie-break. The one key for sorting names in Python (a database's order depends on its collation)."""
+    return _plain(text), text
+
+
+def person_sort_key(person) -> tuple:
+    """A person (anything with last_name, first_name and pk) in French alphabetical order."""
+    return (*sort_key(person.last_name), *sort_key(person.first_name), person.pk)

@@ -26,7 +26,7 @@ EXEMPT = {
     "oidc_unknown_account": "single sign-on (off in tests): checked by tests/browser/test_oidc_browser.py",
     "logout": "POST only: signs out and redirects to the login page",
     "badges:publication": "POST only: makes a year's badges and record public or private, then redirects",
-    "missions:allocation_check": "POST only: the JSON rule messages the allocation table's script asks for",
+    "missions:allocation_check": "POST only: the rules part of the allocation table (HTML pieces its script swaps in)",
     "schools:collectivity_home": "redirects to the collectivité's own page, which is checked",
     "schools:collectivity_action_delete": "POST only: withdraws an authorization, then redirects",
     "schools:sheet_validate": "POST only: validates a procedure sheet, then redirects",

@@ -1,6 +1,7 @@
-"""A principal fills the allocation table with the keyboard alone: Tab, Shift+Tab, arrows, Space, Enter.
+"""A principal fills the allocation table with the keyboard alone: Tab, Shift+Tab, Space, Enter, typing.
 
-No click, no fill(), no select_option(): every step is a key press, and after each one the focused element
+No click, no fill(), no select_option(): every step is a key press (people are ticked with Space, or found by
+typing in a list's search field and ticked with Enter; a tag's button removes a person), and after each one the focused element
 must show a visible focus ring, inside the viewport, not hidden under the sticky action bar.
 """
 
@@ -49,7 +50,7 @@ def focused_key(page: Page) -> str:
     )
 
 
-def press_until_focused(page: Page, target: Locator, key: str = "Tab", limit: int = 250) -> list[str]:
+def press_until_focused(page: Page, target: Locator, key: str = "Tab", limit: int = 600) -> list[str]:
     """Press key until target has the focus, checking the focus is visible at each step; the keys passed by."""
     passed = []
     element = target.element_handle()
@@ -67,11 +68,23 @@ def row(page: Page, label: str) -> Locator:
 
 
 def people_list(page: Page, label: str) -> Locator:
-    return row(page, label).get_by_label("Responsable(s)")
+    return row(page, label).get_by_role("group", name=re.compile("^Responsables"))
+
+
+def person(page: Page, label: str, name: str) -> Locator:
+    return people_list(page, label).get_by_role("checkbox", name=re.compile("^" + re.escape(name)))
+
+
+def search(page: Page, label: str) -> Locator:
+    return row(page, label).get_by_role("searchbox", name="Rechercher une personne")
 
 
 def selection(page: Page, label: str) -> Locator:
     return row(page, label).locator(".rupn-selection")
+
+
+def tags(page: Page, label: str) -> Locator:
+    return selection(page, label).get_by_role("button")
 
 
 def messages(page: Page, label: str) -> Locator:
@@ -80,9 +93,12 @@ def messages(page: Page, label: str) -> Locator:
 
 @pytest.fixture
 def staff(transactional_db, cast):
-    # In the list's order: DUPONT Alice, DURAND Bruno, RÉFÉRENT Romain.
+    # In the list's order: DUPONT Alice, DURAND Bruno, RÉFÉRENT Romain, then the Claudes.
     PersonFactory(school=cast.school_a, last_name="Dupont", first_name="Alice")
     PersonFactory(school=cast.school_a, last_name="Durand", first_name="Bruno")
+    # Enough people for the lists to get their search field (from 8 people), all after RÉFÉRENT Romain.
+    for last_name in ("Simon", "Thomas", "Vidal", "Weber", "Xavier"):
+        PersonFactory(school=cast.school_a, last_name=last_name, first_name="Claude")
 
 
 def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page, cast, staff, screenshots_dir):
@@ -110,25 +126,30 @@ def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page,
     tabbed = [focused_key(page), *press_until_focused(page, page.get_by_role("button", name="Soumettre au conseil"))]
     assert tabbed == in_page_order
 
-    # Shift+Tab back up to the first row.
-    press_until_focused(page, people_list(page, "Accompagner l'équipe pédagogique"), key="Shift+Tab")
+    # Shift+Tab back up to the first row; a person found by typing, ticked with Enter.
+    press_until_focused(page, search(page, "Accompagner l'équipe pédagogique"), key="Shift+Tab")
     expect(selection(page, "Accompagner l'équipe pédagogique")).to_have_text("Sélection : aucune personne")
-    page.keyboard.press("ArrowDown")
-    expect(selection(page, "Accompagner l'équipe pédagogique")).to_have_text("Sélection : DUPONT Alice")
+    page.keyboard.type("dup")
+    page.keyboard.press("Enter")
+    expect(tags(page, "Accompagner l'équipe pédagogique")).to_have_text(["DUPONT Alice"])
+    expect(person(page, "Accompagner l'équipe pédagogique", "DURAND Bruno")).to_be_hidden()  # filtered out
 
-    press_until_focused(page, people_list(page, "Conseiller le chef d'établissement"))
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Shift+ArrowDown")
-    expect(selection(page, "Conseiller le chef d'établissement")).to_have_text("Sélection : DUPONT Alice, DURAND Bruno")
+    # Tab through the boxes, Space ticks.
+    press_until_focused(page, person(page, "Conseiller le chef d'établissement", "DUPONT Alice"))
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(tags(page, "Conseiller le chef d'établissement")).to_have_text(["DUPONT Alice", "DURAND Bruno"])
 
     # Two people for "Communiquer": the rule message appears beside the row and is announced.
     communicate = people_list(page, "Communiquer")
-    press_until_focused(page, communicate)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Control+ArrowDown")
-    page.keyboard.press("Control+ArrowDown")
-    page.keyboard.press("Control+Space")
-    expect(selection(page, "Communiquer")).to_have_text("Sélection : DUPONT Alice, RÉFÉRENT Romain")
+    press_until_focused(page, search(page, "Communiquer"))
+    page.keyboard.type("alice")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("referent")  # accents ignored
+    page.keyboard.press("Enter")
+    expect(tags(page, "Communiquer")).to_have_text(["DUPONT Alice", "RÉFÉRENT Romain"])
     expect(messages(page, "Communiquer")).to_contain_text(
         "Bloquant : « Communiquer » demande une seule personne : 2 sont désignées."
     )
@@ -137,28 +158,30 @@ def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page,
     assert region_id in communicate.get_attribute("aria-describedby").split()
     assert_accessible(page)  # with rule messages shown
 
-    page.keyboard.press("ArrowUp")
-    page.keyboard.press("ArrowDown")
-    expect(selection(page, "Communiquer")).to_have_text("Sélection : RÉFÉRENT Romain")
+    # The tag's button removes the person; the focus goes back to the person's box.
+    press_until_focused(page, tags(page, "Communiquer").first)
+    page.keyboard.press("Enter")
+    expect(tags(page, "Communiquer")).to_have_text(["RÉFÉRENT Romain"])
+    expect(person(page, "Communiquer", "DUPONT Alice")).to_be_focused()
     expect(messages(page, "Communiquer")).to_be_empty()
 
-    page.keyboard.press("Tab")
     organisation = row(page, "Communiquer").get_by_label("Organisation retenue")
-    expect(organisation).to_be_focused()
+    press_until_focused(page, organisation)
     page.keyboard.press("Control+A")
     page.keyboard.type("Romain est le contact de la DANE.")
-    page.keyboard.press("Shift+Tab")
-    expect(communicate).to_be_focused()
+    expect(row(page, "Communiquer").locator(".rupn-counter").first).to_have_text(
+        re.compile(r"^33 / 2\s?000 caractères$")
+    )
 
-    press_until_focused(page, people_list(page, "Lien avec collectivité"))
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    expect(selection(page, "Lien avec collectivité")).to_have_text("Sélection : DURAND Bruno")
+    press_until_focused(page, search(page, "Lien avec collectivité"))
+    page.keyboard.type("durand")
+    page.keyboard.press("Enter")
+    expect(tags(page, "Lien avec collectivité")).to_have_text(["DURAND Bruno"])
 
-    press_until_focused(page, people_list(page, "ENT — administrateur"))
-    for _ in range(3):
-        page.keyboard.press("ArrowDown")
-    expect(selection(page, "ENT — administrateur")).to_have_text("Sélection : RÉFÉRENT Romain")
+    press_until_focused(page, search(page, "ENT — administrateur"))
+    page.keyboard.type("romain")
+    page.keyboard.press("Enter")
+    expect(tags(page, "ENT — administrateur")).to_have_text(["RÉFÉRENT Romain"])
 
     summary = page.locator("#blocking-summary")
     expect(summary).to_have_attribute("aria-live", "polite")
@@ -170,7 +193,7 @@ def test_principal_fills_the_allocation_table_with_the_keyboard_only(page: Page,
     expect(row(page, "Communiquer").get_by_label("Organisation retenue")).to_have_value(
         "Romain est le contact de la DANE."
     )
-    expect(selection(page, "Conseiller le chef d'établissement")).to_have_text("Sélection : DUPONT Alice, DURAND Bruno")
+    expect(tags(page, "Conseiller le chef d'établissement")).to_have_text(["DUPONT Alice", "DURAND Bruno"])
 
     press_until_focused(page, page.get_by_role("button", name="Soumettre au conseil d'administration"))
     page.keyboard.press("Space")

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from missions.models import AllocationPlan, PlanRow
+from missions import selectors
+from missions.models import AllocationPlan, Mission, PlanRow
 from missions.services import plan_get_or_create
 from tests.factories import PersonFactory
 from tests.utils import extract_form_fields, flat
@@ -273,7 +274,8 @@ def test_too_long_organisation_is_answered_beside_the_field(client_for, cast, st
     assert "au plus 2000 caractères" in html
 
 
-def test_live_check_returns_the_rule_messages_for_what_is_typed(client_for, cast, staff):
+def test_live_check_answers_the_rules_part_of_the_page_as_html_for_what_is_typed(client_for, cast, staff):
+    """The messages are rendered on the server only (issue 14): the page swaps in the pieces of this answer."""
     client = client_for(cast.principal_a)
     url = allocation_url(cast.school_a, cast.school_year)
     data = extract_form_fields(client.get(url).content, "allocation-form")
@@ -283,15 +285,27 @@ def test_live_check_returns_the_rule_messages_for_what_is_typed(client_for, cast
         reverse("missions:allocation_check", args=[cast.school_a.uai, cast.school_year.name]), flat(data)
     )
     assert response.status_code == 200
-    result = response.json()
+    assert response["Content-Type"].startswith("text/html")
     key = row_prefix(plan, "communicate")
-    assert result["rows"][key] == [
-        {"level": "blocking", "text": "« Communiquer » demande une seule personne : 2 sont désignées."}
-    ]
-    assert result["training"] == ["Alice Dupont", "Romain Référent"]
-    assert result["blocking"] == 5
+    answer = response.content.decode()
+    row = re.search(
+        rf'<div data-target="{key}-messages" data-row="{key}" data-status="(\w+)">(.*?)</div>', answer, re.S
+    )
+    assert row.group(1) == "blocking"
+    assert htmllib.unescape(re.sub("<[^>]+>", "", row.group(2))) == (
+        "Bloquant : « Communiquer » demande une seule personne : 2 sont désignées."
+    )
+    assert re.search(r'<div data-target="training-list">\s*Alice Dupont, Romain Référent\s*</div>', answer)
+    assert re.search(r'data-target="blocking-summary">\s*5 règles bloquantes empêchent la soumission.\s*<', answer)
+    # The same markup as the page's own region, once saved.
+    client.post(url, flat(data) | {"save": ""})
+    page = client.get(url).content.decode()
+    assert (
+        f'<div class="rupn-rule-messages" id="{key}-messages" data-row="{key}" aria-live="polite">{row.group(2)}</div>'
+        in page
+    )
     plan.refresh_from_db()
-    assert plan.version == 1  # checking saves nothing
+    assert plan.version == 2  # the check itself saved nothing: only the save did
 
 
 def test_referent_reads_the_plan_but_cannot_edit(client_for, cast, staff):
@@ -325,6 +339,75 @@ def test_allocation_page_query_count_does_not_grow_with_staff(client_for, cast, 
     assert len(queries) == EXPECTED_ALLOCATION_QUERIES, [q["sql"] for q in queries]
 
 
-EXPECTED_ALLOCATION_QUERIES = (
-    13  # 11 for the page, 1 for the header (roles and schools), 1 for the DANE events attended ("Se former")
-)
+# 10 for the page (the catalogue is kept by the process: missions.selectors.catalogue), 1 for the header (roles and
+# schools), 1 for the DANE events attended ("Se former").
+EXPECTED_ALLOCATION_QUERIES = 12
+
+
+def test_people_are_picked_with_checkboxes_showing_status_leaving_and_cpge_in_french_order(client_for, cast, staff):
+    """Issue 15: no multiple select (no Ctrl+click); each person says status, leaving, CPGE; "Émilie" with the E."""
+    PersonFactory(school=cast.school_a, last_name="Zola", first_name="Émile", full_service_cpge=True)
+    PersonFactory(school=cast.school_a, last_name="Éluard", first_name="Paul")
+    client = client_for(cast.principal_a)
+    page = client.get(allocation_url(cast.school_a, cast.school_year)).content.decode()
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    key = row_prefix(plan, "communicate")
+    assert "<select" not in re.search(rf'<fieldset[^>]* id="{key}-holders".*?</fieldset>', page, re.S).group(0)
+    picker = re.search(rf'<ul class="rupn-picker__list" id="id_{key}-holders">(.*?)</ul>', page).group(1)
+    names = re.findall(r'data-name="([^"]+)"', picker)
+    assert names == ["DUPONT Alice", "DURAND Bruno", "ÉLUARD Paul", "RÉFÉRENT Romain", "ZOLA Émile"]
+    assert picker.count('type="checkbox"') == 5
+    labels = [
+        htmllib.unescape(re.sub("<[^>]+>", " ", label)).split()
+        for label in re.findall(r"<label[^>]*>(.*?)</label>", picker)
+    ]
+    assert " ".join(labels[1]) == "DURAND Bruno Enseignant quitte l'établissement en fin d'année"
+    assert " ".join(labels[4]) == "ZOLA Émile Enseignant service en CPGE"
+
+
+def test_labels_say_once_what_is_required_without_optional_marks(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    page = text(client.get(allocation_url(cast.school_a, cast.school_year)))
+    form = page[page.index('id="allocation-form"') :]
+    assert "Optionnel" not in form and "facultatif" not in form
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    communicate, website = row_prefix(plan, "communicate"), row_prefix(plan, "tools.website")
+    hint = re.compile(r'id="(row-\d+)-holders-hint">([^<]*)<')
+    hints = dict(hint.findall(form))
+    assert hints[communicate] == "Une personne. Obligatoire pour soumettre le plan au conseil d'administration."
+    assert "Obligatoire" not in hints[website]
+
+
+def test_long_text_fields_show_their_limit_before_it_is_hit(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    page = text(client.get(allocation_url(cast.school_a, cast.school_year)))
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    key = row_prefix(plan, "communicate")
+    textarea = re.search(rf'<textarea[^>]* id="id_{key}-organisation"[^>]*>', page).group(0)
+    assert f'data-counter="id_{key}-organisation-counter"' in textarea and 'maxlength="2000"' in textarea
+    assert f"id_{key}-organisation-counter" in re.search(r'aria-describedby="([^"]+)"', textarea).group(1)
+    assert re.search(rf'id="id_{key}-organisation-counter" data-max="2000">2\xa0000 caractères au plus.<', page)
+
+
+def test_a_change_of_the_catalogue_shows_at_once_although_the_process_keeps_it(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    client.get(url)
+    mission = Mission.objects.get(code="communicate")
+    mission.label = "Communiquer avec les familles"
+    mission.save()
+    assert "Communiquer avec les familles" in text(client.get(url))
+
+
+def test_a_change_made_by_another_process_shows_within_the_catalogue_delay(client_for, cast, staff, monkeypatch):
+    """Another process (another gunicorn worker) changes the catalogue: no signal here, so the kept catalogue is
+    shown until it is CATALOGUE_SECONDS old, then read again."""
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    now = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: now[0])
+    client.get(url)
+    Mission.objects.filter(code="communicate").update(label="Communiquer avec les familles")  # no signal
+    assert "Communiquer avec les familles" not in text(client.get(url))
+    now[0] += selectors.CATALOGUE_SECONDS + 1
+    assert "Communiquer avec les familles" in text(client.get(url))

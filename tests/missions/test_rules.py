@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from missions.rules import BLOCKING, WARNING, MissionSpec, PersonInfo, RowState, check_plan
+from rupn.lib.formats import sort_key
 
 CATALOGUE = importlib.import_module("missions.migrations.0003_catalogue").CATALOGUE
 TABLETS = importlib.import_module("missions.migrations.0005_tablets_selon_collectivite")
@@ -462,7 +463,7 @@ def test_training_and_blocking_follow_the_rows(plan):
     )
 
     holders = {pk for row in rows for pk in row.holder_ids}
-    assert result.training_ids == sorted(holders, key=lambda pk: people[pk].full_name)
+    assert result.training_ids == sorted(holders, key=lambda pk: (sort_key(people[pk].full_name), pk))
     counts = {row.mission_code: len(row.holder_ids) for row in rows}
     violated = [
         code
@@ -551,3 +552,16 @@ def test_no_row_gets_messages_that_no_number_of_holders_can_satisfy(plan):
 
         satisfying = [c for c in range(len(staying) + 1) if low <= c and (high is None or c <= high)]
         assert any(accepted(count) for count in satisfying), (row, [m.text for m in messages])
+
+
+def test_training_sorts_names_in_french_order_accents_ignored():
+    """ "Émilie" sorts with the E (before "Fanny"), not after Z as a byte order puts it."""
+    people = {1: PersonInfo("Fanny Adam"), 2: PersonInfo("Émilie Zola"), 3: PersonInfo("Eric Blanc")}
+    changes = {code: set() for code in SATISFIED} | {
+        "communicate": {1},
+        "tools.collectivity_link": {2},
+        "tools.ent_admin": {3},
+    }
+    result = check(changes, people=people)
+
+    assert result.training_ids == [2, 3, 1]

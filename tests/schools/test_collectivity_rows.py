@@ -132,7 +132,7 @@ def test_allocation_page_with_authorized_rows_and_sheets_keeps_a_fixed_query_cou
     client.get(url(cast))
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url(cast)).status_code == 200
-    assert len(queries) == 14, [q["sql"] for q in queries]  # the allocation page's 13, plus the sheets
+    assert len(queries) == 13, [q["sql"] for q in queries]  # the allocation page's 12 (catalogue kept), plus the sheets
 
 
 def test_the_tablets_row_is_selon_collectivite_too(client_for, cast):
