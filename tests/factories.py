@@ -37,7 +37,7 @@ class AcademieFactory(DjangoModelFactory):
         model = Academie
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{50 + n}")
+    code = factory.Sequence(lambda n: f"{100 + n % 900}")  # three characters, whatever the number of tests
     name = factory.Sequence(lambda n: f"Académie {n}")
 
 

@@ -31,7 +31,7 @@ def test_principal_previews_then_confirms_the_sts_import(page: Page, cast, schoo
 
     expect(page.get_by_role("heading", name="12 personnes ajoutées")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^0 personnes? mises? à jour$"))).to_be_visible()
-    expect(page.get_by_role("heading", name="2 personnes en poste absentes du fichier")).to_be_visible()
+    expect(page.get_by_role("heading", name="3 personnes en poste absentes du fichier")).to_be_visible()
     expect(page.get_by_role("cell", name="Personnel de direction")).to_be_visible()
     assert not Person.objects.filter(school=school, sts_id__startswith="epp:").exists()
     page.screenshot(path=screenshots_dir / "sts-import-preview.png", full_page=True)
