@@ -165,9 +165,7 @@ class PrintBatchForm(DsfrBaseForm):
 
 
 def _batch_years() -> list[SchoolYear]:
-    current = SchoolYear.current()
-    following, _created = SchoolYear.objects.get_or_create(start_year=current.start_year + 1)
-    return [current, following]
+    return [SchoolYear.current(), SchoolYear.next()]
 
 
 @require_http_methods(["GET", "POST"])

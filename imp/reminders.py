@@ -79,7 +79,7 @@ def schools_through_ca(school_year: SchoolYear):
 def ca_weekly(today: datetime.date, only: int | None = None) -> Iterator[Outgoing]:
     """Weekly, from February to June: next year's plan (and IMP proposals) not yet through the CA."""
     year = SchoolYear.current(today)
-    next_year, _created = SchoolYear.objects.get_or_create(start_year=year.start_year + 1)
+    next_year = SchoolYear.next(today)
     in_window = [
         pk for pk, s in settings_by_academie(today).items() if s.ca_window(year)[0] <= today <= s.ca_window(year)[1]
     ]

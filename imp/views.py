@@ -53,8 +53,7 @@ def _school_links(school, school_year) -> list[dict]:
 
 
 def _nearby_years(school_year: SchoolYear) -> list[SchoolYear]:
-    current = SchoolYear.current()
-    next_year, _created = SchoolYear.objects.get_or_create(start_year=current.start_year + 1)
+    current, next_year = SchoolYear.current(), SchoolYear.next()
     years = {current.start_year: current, next_year.start_year: next_year, school_year.start_year: school_year}
     return [years[key] for key in sorted(years)]
 

@@ -18,10 +18,8 @@ def school_detail(request, uai: str):
         if Perm.VIEW_TEAM_PAGE in perms:  # a teacher: their page of the school is the team's
             return redirect("helpdesk:team", uai=school.uai)
         raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
-    current = SchoolYear.current()
-    next_year, _created = SchoolYear.objects.get_or_create(start_year=current.start_year + 1)
     plans = []
-    for year in (current, next_year):
+    for year in (SchoolYear.current(), SchoolYear.next()):
         plan = plan_for(school, year) if Perm.VIEW_PLAN in perms else None
         plans.append(
             {

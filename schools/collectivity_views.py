@@ -40,9 +40,7 @@ from schools.services import (
 
 
 def _years() -> list[SchoolYear]:
-    current = SchoolYear.current()
-    next_year, _created = SchoolYear.objects.get_or_create(start_year=current.start_year + 1)
-    return [current, next_year]
+    return [SchoolYear.current(), SchoolYear.next()]
 
 
 def _breadcrumb(collectivity, current: str | None = None) -> dict:
@@ -90,6 +88,37 @@ def collectivity_detail(request, code: str):
     )
 
 
+def _post_sheet(request, sheet_form) -> bool:
+    """A procedure sheet uploaded for one of the year's actions; True once saved."""
+    if not sheet_form.is_valid():
+        return False
+    data = sheet_form.cleaned_data
+    try:
+        procedure_sheet_upload(action=data["action"], title=data["title"], upload=data["file"], by=request.user)
+    except DomainError as error:
+        sheet_form.add_error("file", error.message)
+        return False
+    messages.success(request, _("La fiche est déposée ; validez-la pour que les référents la voient."))
+    return True
+
+
+def _post_action(request, action_form, collectivity, school_year) -> bool:
+    """An action authorized for the year (for every school or one); True once published."""
+    if not action_form.is_valid():
+        return False
+    data = action_form.cleaned_data
+    fields = ("action", "other_label", "school", "convention_reference", "convention_date")
+    try:
+        authorized_action_add(
+            collectivity=collectivity, school_year=school_year, by=request.user, **{name: data[name] for name in fields}
+        )
+    except DomainError as error:
+        action_form.add_error(None, error.message)
+        return False
+    messages.success(request, _("L'action autorisée est publiée."))
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def collectivity_actions_page(request, code: str, year: str):
     """The actions authorized for the year, their procedure sheets, and the forms to add both."""
@@ -99,58 +128,31 @@ def collectivity_actions_page(request, code: str, year: str):
     actions_qs = AuthorizedAction.objects.filter(collectivity=collectivity, school_year=school_year).select_related(
         "school"
     )
-    action_form = AuthorizedActionForm(schools=schools, prefix="action")
-    sheet_form = ProcedureSheetForm(actions=actions_qs, prefix="sheet")
-    status = 200
-    if request.method == "POST" and request.POST.get("form") == "sheet":
-        sheet_form = ProcedureSheetForm(request.POST, request.FILES, actions=actions_qs, prefix="sheet")
-        if sheet_form.is_valid():
-            data = sheet_form.cleaned_data
-            try:
-                procedure_sheet_upload(action=data["action"], title=data["title"], upload=data["file"], by=request.user)
-            except DomainError as error:
-                sheet_form.add_error("file", error.message)
-            else:
-                messages.success(request, _("La fiche est déposée ; validez-la pour que les référents la voient."))
-                return redirect(request.path)
-        status = 400
-    elif request.method == "POST":
-        action_form = AuthorizedActionForm(request.POST, schools=schools, prefix="action")
-        if action_form.is_valid():
-            data = action_form.cleaned_data
-            try:
-                authorized_action_add(
-                    collectivity=collectivity,
-                    school_year=school_year,
-                    action=data["action"],
-                    other_label=data["other_label"],
-                    school=data["school"],
-                    convention_reference=data["convention_reference"],
-                    convention_date=data["convention_date"],
-                    by=request.user,
-                )
-            except DomainError as error:
-                action_form.add_error(None, error.message)
-            else:
-                messages.success(request, _("L'action autorisée est publiée."))
-                return redirect(request.path)
-        status = 400
-    return render(
-        request,
-        "schools/collectivity_actions.html",
-        {
-            "collectivity": collectivity,
-            "school_year": school_year,
-            "years": _years(),
-            "actions": collectivity_actions(collectivity, school_year),
-            "action_form": action_form,
-            "sheet_form": sheet_form,
-            "breadcrumb_data": _breadcrumb(collectivity, _("Actions autorisées %(year)s") % {"year": school_year.name}),
-            "title": _("Actions autorisées %(year)s — %(name)s")
-            % {"year": school_year.name, "name": collectivity.name},
-        },
-        status=status,
+    data = request.POST if request.method == "POST" else None
+    posted = request.POST.get("form") == "sheet" if data is not None else None
+    action_form = AuthorizedActionForm(data if posted is False else None, schools=schools, prefix="action")
+    sheet_form = ProcedureSheetForm(
+        data if posted else None, request.FILES if posted else None, actions=actions_qs, prefix="sheet"
     )
+    if posted is not None:
+        saved = (
+            _post_sheet(request, sheet_form)
+            if posted
+            else _post_action(request, action_form, collectivity, school_year)
+        )
+        if saved:
+            return redirect(request.path)
+    context = {
+        "collectivity": collectivity,
+        "school_year": school_year,
+        "years": _years(),
+        "actions": collectivity_actions(collectivity, school_year),
+        "action_form": action_form,
+        "sheet_form": sheet_form,
+        "breadcrumb_data": _breadcrumb(collectivity, _("Actions autorisées %(year)s") % {"year": school_year.name}),
+        "title": _("Actions autorisées %(year)s — %(name)s") % {"year": school_year.name, "name": collectivity.name},
+    }
+    return render(request, "schools/collectivity_actions.html", context, status=200 if posted is None else 400)
 
 
 def _actions_url(action: AuthorizedAction) -> str:
@@ -225,42 +227,44 @@ def school_procedure_sheet(request, page: SchoolPage, pk: int):
     return _pdf_response(sheet)
 
 
+def _answer(request, collectivity, school_year):
+    """POST: the answer to one request of the year; a redirect once saved, else the request and its bound form."""
+    equipment = get_object_or_404(
+        EquipmentRequest.objects.filter(school__collectivity=collectivity, school_year=school_year).exclude(
+            state=EquipmentRequest.State.DRAFT
+        ),
+        pk=request.POST.get("request") if str(request.POST.get("request", "")).isdecimal() else 0,
+    )
+    form = EquipmentAnswerForm(request.POST, prefix=f"answer-{equipment.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            equipment_request_answer(request=equipment, state=data["state"], comment=data["comment"], by=request.user)
+        except ConflictError as error:  # answered meanwhile, or not answerable any more
+            messages.error(request, error.message)
+        except DomainError as error:
+            form.add_error("comment", error.message)
+        else:
+            messages.success(
+                request,
+                _("Réponse enregistrée pour « %(item)s » (%(school)s).")
+                % {"item": equipment.item, "school": equipment.school.name},
+            )
+            return redirect(request.path)
+    return equipment.pk, form
+
+
 @require_http_methods(["GET", "POST"])
 def collectivity_equipment(request, code: str, year: str):
     """The equipment requests its schools sent for the year, in their priority order, each with its answer form."""
     collectivity = get_collectivity_or_404(request.user, code)
     school_year = school_year_or_404(year)
-    status = 200
     failed_pk, failed_form = None, None
     if request.method == "POST":
-        equipment = get_object_or_404(
-            EquipmentRequest.objects.filter(school__collectivity=collectivity, school_year=school_year).exclude(
-                state=EquipmentRequest.State.DRAFT
-            ),
-            pk=request.POST.get("request") if str(request.POST.get("request", "")).isdecimal() else 0,
-        )
-        form = EquipmentAnswerForm(request.POST, prefix=f"answer-{equipment.pk}")
-        if form.is_valid():
-            try:
-                equipment_request_answer(
-                    request=equipment,
-                    state=form.cleaned_data["state"],
-                    comment=form.cleaned_data["comment"],
-                    by=request.user,
-                )
-            except ConflictError as error:  # answered meanwhile, or not answerable any more
-                messages.error(request, error.message)
-            except DomainError as error:
-                form.add_error("comment", error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Réponse enregistrée pour « %(item)s » (%(school)s).")
-                    % {"item": equipment.item, "school": equipment.school.name},
-                )
-                return redirect(request.path)
-        failed_pk, failed_form = equipment.pk, form
-        status = 400
+        answered = _answer(request, collectivity, school_year)
+        if not isinstance(answered, tuple):
+            return answered
+        failed_pk, failed_form = answered
     requests = collectivity_equipment_requests(collectivity, school_year)
     for item in requests:
         item.can = item.abilities(school_perms(request.user, item.school))
@@ -269,19 +273,12 @@ def collectivity_equipment(request, code: str, year: str):
             if item.pk == failed_pk
             else EquipmentAnswerForm(prefix=f"answer-{item.pk}", initial={"state": item.next_answer})
         )
-    return render(
-        request,
-        "schools/collectivity_equipment.html",
-        {
-            "collectivity": collectivity,
-            "school_year": school_year,
-            "years": _years(),
-            "requests": requests,
-            "breadcrumb_data": _breadcrumb(
-                collectivity, _("Demandes d'équipement %(year)s") % {"year": school_year.name}
-            ),
-            "title": _("Demandes d'équipement %(year)s — %(name)s")
-            % {"year": school_year.name, "name": collectivity.name},
-        },
-        status=status,
-    )
+    context = {
+        "collectivity": collectivity,
+        "school_year": school_year,
+        "years": _years(),
+        "requests": requests,
+        "breadcrumb_data": _breadcrumb(collectivity, _("Demandes d'équipement %(year)s") % {"year": school_year.name}),
+        "title": _("Demandes d'équipement %(year)s — %(name)s") % {"year": school_year.name, "name": collectivity.name},
+    }
+    return render(request, "schools/collectivity_equipment.html", context, status=200 if failed_form is None else 400)

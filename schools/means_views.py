@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
+from rupn.lib.concurrency import Current, FormSave, current_of, form_save, stamp_form
 from rupn.lib.errors import DomainError
 from schools.access import Perm, SchoolPage, school_page
 from schools.forms import EquipmentEditForm, EquipmentRequestForm, MeansForm
@@ -61,60 +61,43 @@ def _means_current(form, school, school_year) -> Current:
 def means(request, page: SchoolPage):
     """The means given to the referents for the year: the principal records them, the others read them."""
     school, school_year = page.school, page.school_year
-    can_edit = page.can(Perm.EDIT_MEANS)
     current = school_means(school, school_year)
     salt = f"means:{school.pk}:{school_year.pk}"
-    form = None
-    if can_edit:
-        form = MeansForm(initial=_means_initial(current))
-        stamp_form(form, salt=salt, version=current.version if current else 1, names=MEANS_FIELDS)
-    conflict = ""
-    status = 200
+    outcome = FormSave(form=None, conflict="", status=200)
     if request.method == "POST":
-        form = MeansForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                save_form_merged(
-                    form,
-                    salt=salt,
-                    names=MEANS_FIELDS,
-                    load=lambda: _means_current(form, school, school_year),
-                    save=lambda version: means_save(
-                        school=school,
-                        school_year=school_year,
-                        expected_version=version,
-                        **{name: data[name] for name in MEANS_FIELDS},
-                        by=request.user,
-                    ),
-                )
-            except VersionConflict as error:
-                form, conflict = rebind(MeansForm, error, data=request.POST, salt=salt)
-                current = school_means(school, school_year)
-                status = 409
-            except DomainError as error:
-                form.add_error("ticket_server_url", error.message)
-                status = 400
-            else:
-                messages.success(request, _("Les moyens donnés aux référents sont enregistrés."))
-                return redirect(request.path)
-        else:
-            status = 400
-    return render(
-        request,
-        "schools/means.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "means": current,
-            "form": form,
-            "conflict": conflict,
-            "breadcrumb_data": _breadcrumb(school, _("Moyens des référents %(year)s") % {"year": school_year.name}),
-            "title": _("Moyens donnés aux référents %(year)s — %(school)s")
-            % {"year": school_year.name, "school": school.name},
-        },
-        status=status,
-    )
+        outcome = form_save(
+            MeansForm,
+            request.POST,
+            salt=salt,
+            names=MEANS_FIELDS,
+            load=lambda form: _means_current(form, school, school_year),
+            save=lambda version, data: means_save(
+                school=school,
+                school_year=school_year,
+                expected_version=version,
+                **{name: data[name] for name in MEANS_FIELDS},
+                by=request.user,
+            ),
+            error_field="ticket_server_url",
+        )
+        if outcome.saved:
+            messages.success(request, _("Les moyens donnés aux référents sont enregistrés."))
+            return redirect(request.path)
+        current = school_means(school, school_year) if outcome.status == 409 else current
+    elif page.can(Perm.EDIT_MEANS):
+        outcome.form = MeansForm(initial=_means_initial(current))
+        stamp_form(outcome.form, salt=salt, version=current.version if current else 1, names=MEANS_FIELDS)
+    context = {
+        "school": school,
+        "school_year": school_year,
+        "means": current,
+        "form": outcome.form,
+        "conflict": outcome.conflict,
+        "breadcrumb_data": _breadcrumb(school, _("Moyens des référents %(year)s") % {"year": school_year.name}),
+        "title": _("Moyens donnés aux référents %(year)s — %(school)s")
+        % {"year": school_year.name, "school": school.name},
+    }
+    return render(request, "schools/means.html", context, status=outcome.status)
 
 
 def _request_of(school, school_year, pk) -> EquipmentRequest:
@@ -142,52 +125,53 @@ def _list_change(request, school, school_year) -> str:
     raise DomainError(_("Action inconnue."))
 
 
+def _equipment_post(request, school, school_year):
+    """POST: a request added ("add"), or the list changed; a redirect once done, else the form and the status."""
+    if request.POST.get("action") != "add":
+        try:
+            messages.success(request, _list_change(request, school, school_year))
+        except DomainError as error:
+            messages.error(request, error.message)
+            return EquipmentRequestForm(), 400
+        return redirect(request.path)
+    form = EquipmentRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            equipment_request_add(school=school, school_year=school_year, **form.cleaned_data, by=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("La demande est ajoutée en fin de liste."))
+            return redirect(request.path)
+    return form, 400
+
+
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.VIEW_SCHOOL, post=Perm.EDIT_EQUIPMENT)
 def equipment(request, page: SchoolPage):
     """The school's equipment requests for the year, in priority order; the principal and referents keep them."""
     school, school_year = page.school, page.school_year
     can_edit = page.can(Perm.EDIT_EQUIPMENT)
-    form = EquipmentRequestForm() if can_edit else None
-    status = 200
-    if request.method == "POST" and request.POST.get("action") == "add":
-        form = EquipmentRequestForm(request.POST)
-        if form.is_valid():
-            try:
-                equipment_request_add(school=school, school_year=school_year, **form.cleaned_data, by=request.user)
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("La demande est ajoutée en fin de liste."))
-                return redirect(request.path)
-        status = 400
-    elif request.method == "POST":
-        try:
-            messages.success(request, _list_change(request, school, school_year))
-        except DomainError as error:
-            messages.error(request, error.message)
-            status = 400
-        else:
-            return redirect(request.path)
+    form, status = (EquipmentRequestForm() if can_edit else None), 200
+    if request.method == "POST":
+        posted = _equipment_post(request, school, school_year)
+        if not isinstance(posted, tuple):
+            return posted
+        form, status = posted
     requests = school_equipment_requests(school, school_year)
     for item in requests:
         item.can = item.abilities(page.perms)
-    return render(
-        request,
-        "schools/equipment.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "requests": requests,
-            "has_drafts": any(r.can["send"] for r in requests),
-            "can_edit": can_edit,
-            "form": form,
-            "breadcrumb_data": _breadcrumb(school, _("Demandes d'équipement %(year)s") % {"year": school_year.name}),
-            "title": _("Demandes d'équipement %(year)s — %(school)s")
-            % {"year": school_year.name, "school": school.name},
-        },
-        status=status,
-    )
+    context = {
+        "school": school,
+        "school_year": school_year,
+        "requests": requests,
+        "has_drafts": any(r.can["send"] for r in requests),
+        "can_edit": can_edit,
+        "form": form,
+        "breadcrumb_data": _breadcrumb(school, _("Demandes d'équipement %(year)s") % {"year": school_year.name}),
+        "title": _("Demandes d'équipement %(year)s — %(school)s") % {"year": school_year.name, "school": school.name},
+    }
+    return render(request, "schools/equipment.html", context, status=status)
 
 
 EQUIPMENT_FIELDS = ("item", "quantity", "use", "cost_estimate")
@@ -211,51 +195,36 @@ def equipment_edit(request, page: SchoolPage, pk: int):
     if not item.abilities(page.perms)["edit"]:
         messages.info(request, _("Cette demande est déjà envoyée à la collectivité : elle ne peut plus être modifiée."))
         return redirect("schools:equipment", uai=school.uai, year=school_year.name)
-    status = 200
-    conflict = ""
     salt = f"equipment:{item.pk}"
     if request.method == "POST":
-        form = EquipmentEditForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                save_form_merged(
-                    form,
-                    salt=salt,
-                    names=EQUIPMENT_FIELDS,
-                    load=lambda: _equipment_current(form, item.pk),
-                    save=lambda version: equipment_request_update(
-                        request=item,
-                        expected_version=version,
-                        **{name: data[name] for name in EQUIPMENT_FIELDS},
-                        by=request.user,
-                    ),
-                )
-            except VersionConflict as error:
-                form, conflict = rebind(EquipmentEditForm, error, data=request.POST, salt=salt)
-                status = 409
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = 400
-            else:
-                messages.success(request, _("La demande est enregistrée."))
-                return redirect("schools:equipment", uai=school.uai, year=school_year.name)
-        else:
-            status = 400
+        outcome = form_save(
+            EquipmentEditForm,
+            request.POST,
+            salt=salt,
+            names=EQUIPMENT_FIELDS,
+            load=lambda form: _equipment_current(form, item.pk),
+            save=lambda version, data: equipment_request_update(
+                request=item,
+                expected_version=version,
+                **{name: data[name] for name in EQUIPMENT_FIELDS},
+                by=request.user,
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("La demande est enregistrée."))
+            return redirect("schools:equipment", uai=school.uai, year=school_year.name)
     else:
         form = EquipmentEditForm(initial={name: getattr(item, name) for name in EQUIPMENT_FIELDS})
-        stamp_form(form, salt=salt, version=item.version, names=EQUIPMENT_FIELDS)
-    return render(
-        request,
-        "schools/equipment_form.html",
-        {
-            "school": school,
-            "school_year": school_year,
-            "item": item,
-            "form": form,
-            "conflict": conflict,
-            "breadcrumb_data": _breadcrumb(school, item.item, equipment_year=school_year),
-            "title": _("Modifier la demande « %(item)s »") % {"item": item.item},
-        },
-        status=status,
-    )
+        outcome = FormSave(
+            form=stamp_form(form, salt=salt, version=item.version, names=EQUIPMENT_FIELDS), conflict="", status=200
+        )
+    context = {
+        "school": school,
+        "school_year": school_year,
+        "item": item,
+        "form": outcome.form,
+        "conflict": outcome.conflict,
+        "breadcrumb_data": _breadcrumb(school, item.item, equipment_year=school_year),
+        "title": _("Modifier la demande « %(item)s »") % {"item": item.item},
+    }
+    return render(request, "schools/equipment_form.html", context, status=outcome.status)

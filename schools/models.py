@@ -156,6 +156,17 @@ class SchoolYear(models.Model):
         year, _created = cls.objects.get_or_create(start_year=cls.start_year_for(day))
         return year
 
+    @classmethod
+    def next(cls, today: datetime.date | None = None) -> "SchoolYear":
+        """The school year after the current one, whose plans the CA votes in June (created on first use).
+
+        The current and the next school year are calendar rows, the same for everybody: they are the only rows a
+        page may create while being read. Any other year is read, never created, by a GET.
+        """
+        day = today or timezone.localdate()
+        year, _created = cls.objects.get_or_create(start_year=cls.start_year_for(day) + 1)
+        return year
+
     @staticmethod
     def parse_name(name: str) -> int | None:
         """Return the start year of "2026-2027", or None when the name is not a school year."""

@@ -108,10 +108,10 @@ def school_year_or_404(name: str) -> SchoolYear:
     if start_year is None:
         raise Http404(_("Année scolaire inconnue."))
     current = SchoolYear.current()
-    if start_year in (current.start_year, current.start_year + 1):
-        return (
-            current if start_year == current.start_year else SchoolYear.objects.get_or_create(start_year=start_year)[0]
-        )
+    if start_year == current.start_year:
+        return current
+    if start_year == current.start_year + 1:
+        return SchoolYear.next()
     year = SchoolYear.objects.filter(start_year=start_year).first()
     if year is None:
         raise Http404(_("Année scolaire inconnue."))

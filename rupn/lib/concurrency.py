@@ -29,7 +29,7 @@ from django.db.models import F, Model, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from rupn.lib.errors import ConflictError
+from rupn.lib.errors import ConflictError, DomainError
 
 
 class _Missing:
@@ -512,3 +512,46 @@ def save_form_merged[T](
 def current_of(form: forms.Form, *, version: int, initial: Mapping, names, who=None, when=None) -> Current:
     """The current version of one object, its values as the form shows them (for save_form_merged's load)."""
     return Current(version=version, values={"": initial_values(form, initial, names)}, who=who, when=when)
+
+
+@dataclass
+class FormSave:
+    """What the POST of a versioned form came to: saved (302), invalid or refused (400), or a clash (409)."""
+
+    form: forms.Form
+    conflict: ConflictView | str
+    status: int
+
+    @property
+    def saved(self) -> bool:
+        return self.status == 302
+
+
+def form_save(
+    form_class: type[forms.Form],
+    data: Mapping,
+    *,
+    salt: str,
+    names,
+    load: Callable[[forms.Form], Current],
+    save: Callable[[int, dict], Any],
+    error_field: str | None = None,
+    **form_kwargs,
+) -> FormSave:
+    """The POST of a versioned form of one object, the one way: validate, merge onto the current version and save
+    (save(version, cleaned_data) calls the service); on a clash, the form shown again on the current version with
+    its conflict; a DomainError of the service goes beside error_field (None: at the top of the form)."""
+    form = form_class(data, **form_kwargs)
+    if not form.is_valid():
+        return FormSave(form, "", 400)
+    try:
+        save_form_merged(
+            form, salt=salt, names=names, load=lambda: load(form), save=lambda version: save(version, form.cleaned_data)
+        )
+    except VersionConflict as error:
+        form, conflict = rebind(form_class, error, data=data, salt=salt, **form_kwargs)
+        return FormSave(form, conflict, 409)
+    except DomainError as error:
+        form.add_error(error_field, error.message)
+        return FormSave(form, "", 400)
+    return FormSave(form, "", 302)

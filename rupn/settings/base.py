@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "widget_tweaks",
-    "crispy_forms",
     "dsfr",
     "rupn",
     "schools",
@@ -273,9 +272,6 @@ if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
 # django-dsfr warns that this transitional setting will go: the warning says nothing we can act on.
 DSFR_MARK_OPTIONAL_FIELDS = True
 warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS", category=UserWarning)
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr",)
-CRISPY_TEMPLATE_PACK = "dsfr"
 
 LOGGING = {
     "version": 1,
