@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("missions", "0008_models_moved_out"),
+        ("missions", "0001_initial"),  # PlanRow; not later, so a database of the old layout can get it
         ("schools", "0008_role_teacher"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
