@@ -271,6 +271,9 @@ if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
 # fields starts with "Sauf mention contraire, tous les champs sont obligatoires." (the DSFR's current rule).
 # django-dsfr warns that this transitional setting will go: the warning says nothing we can act on.
 DSFR_MARK_OPTIONAL_FIELDS = True
+# django-dsfr's tags mark their text content safe unless told otherwise: a message naming a school or a person
+# would then be HTML. Off: the content is escaped like any template variable (format_html/mark_safe still pass).
+DSFR_CONTENT_IS_SAFE = False
 warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS", category=UserWarning)
 
 LOGGING = {
