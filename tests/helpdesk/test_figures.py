@@ -60,3 +60,8 @@ def test_the_collectivity_sees_counts_of_its_schools_never_content(client_for, t
     other = client_for(team.collectivity_other).get("/collectivite/demandes-transmises/").content.decode()
     assert team.school_a.name not in other
     assert client_for(team.teacher_a).get("/collectivite/demandes-transmises/").status_code == 403
+
+
+def test_the_collectivity_page_links_to_the_counts(client_for, team):
+    html = client_for(team.collectivity_a).get("/collectivite/CD21/").content.decode()
+    assert 'href="/collectivite/demandes-transmises/"' in html
