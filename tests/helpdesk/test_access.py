@@ -85,3 +85,21 @@ def test_the_teacher_menu_has_their_entries(client_for, team):
     assert "Mes demandes" in html
     html = client_for(team.referent_a).get(f"/etablissements/{team.school_a.uai}/numerique/").content.decode()
     assert "Mes demandes" not in html
+
+
+@pytest.mark.parametrize(
+    "url,status",
+    [
+        ("/plan-du-site/", 200),
+        ("/evenements/", 200),
+        ("/rappels/", 200),
+        ("/mes-imp/", 200),
+        ("/mon-parcours/", 200),
+        ("/mes-donnees/", 200),
+        ("/activite/", 403),
+        ("/dane/", 403),
+        ("/collectivite/", 403),
+    ],
+)
+def test_the_pages_every_signed_in_user_reaches_answer_a_teacher_without_error(client_for, team, url, status):
+    assert client_for(team.teacher_a).get(url).status_code == status
