@@ -5,7 +5,7 @@ text is the hosted assertion's JSON. An image holds at most one such chunk: reba
 SVG: an <openbadges:assertion verify="ASSERTION URL"> element, first child of the root <svg>, whose CDATA
 holds the assertion's JSON; the root declares xmlns:openbadges="http://openbadges.org".
 
-Pure functions on bytes, no dependency beyond the standard library.
+Pure functions on bytes, no dependency beyond the standard library (and rupn.lib.images, which checks a PNG).
 """
 
 import re
@@ -13,7 +13,8 @@ import struct
 import zlib
 from xml.etree import ElementTree
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from rupn.lib.images import PNG_SIGNATURE, ImageError, png_chunks
+
 KEYWORD = b"openbadges"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 OPENBADGES_NAMESPACE = "http://openbadges.org"
@@ -27,30 +28,11 @@ class BakingError(ValueError):
 
 
 def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
-    """The (type, data) chunks of a PNG, CRCs checked; BakingError when the bytes are not a whole PNG."""
-    if not png.startswith(PNG_SIGNATURE):
-        raise BakingError("not a PNG image")
-    chunks = []
-    position = len(PNG_SIGNATURE)
-    while position < len(png):
-        if position + 8 > len(png):
-            raise BakingError("truncated PNG chunk header")
-        (length,) = struct.unpack(">I", png[position : position + 4])
-        kind = png[position + 4 : position + 8]
-        end = position + 8 + length
-        if end + 4 > len(png):
-            raise BakingError("truncated PNG chunk")
-        data = png[position + 8 : end]
-        (crc,) = struct.unpack(">I", png[end : end + 4])
-        if zlib.crc32(kind + data) != crc:
-            raise BakingError("bad PNG chunk checksum")
-        chunks.append((kind, data))
-        position = end + 4
-        if kind == b"IEND":
-            break
-    if not chunks or chunks[0][0] != b"IHDR" or chunks[-1][0] != b"IEND":
-        raise BakingError("a PNG starts with IHDR and ends with IEND")
-    return chunks
+    """The (type, data) chunks of a PNG, CRCs checked (rupn.lib.images); BakingError when not a whole PNG."""
+    try:
+        return png_chunks(png)
+    except ImageError as error:
+        raise BakingError(str(error)) from error
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from demo import missions as missions_demo
 from demo.badges import load_badges_demo
+from demo.helpdesk import load_helpdesk_demo
 from demo.imp import load_imp_demo
 from demo.recognition import load_recognition_demo
 from missions.models import AllocationPlan
@@ -940,13 +941,22 @@ def _write(demo: Demo) -> LoadResult:
         created=created,
     )
 
+    teacher = load_helpdesk_demo(
+        school=demo_school,
+        year=demo_year,
+        referent_person=referent_person,
+        referent=users[demo.referent.email],
+        password=DEMO_PASSWORD,
+        created=created,
+    )
+
     return LoadResult(
         created=created,
         demo_school=demo_school,
         referent_person=referent_person,
         collectivity=collectivity,
         accounts={key: account.email for key, account in demo.accounts.items()}
-        | {"principal": demo.principals[demo_school.uai].email, "referent": demo.referent.email},
+        | {"principal": demo.principals[demo_school.uai].email, "referent": demo.referent.email, "teacher": teacher},
     )
 
 

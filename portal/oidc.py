@@ -3,8 +3,10 @@
 Off unless OIDC_ENABLED: the URLs then answer 404. The flow is the authorization code flow with state, nonce and
 PKCE; the ID token (and ProConnect's userinfo, a signed JWT) must be signed with OIDC_RP_SIGN_ALGO by a key of the
 provider's JWKS. A person is matched by the provider's subject (`sub`, stored on the account at their first
-sign-on); the first time, by e-mail address (case aside) among active accounts not yet linked. No account is ever
-created (roles are given by the DANE): an unknown person gets a page saying whom to ask. Logout also ends the
+sign-on); the first time, by e-mail address (case aside) among active accounts not yet linked. An account is created
+only for a member of a school's staff still in post (matched by e-mail: they get the teacher role there, as every
+matched account does in the schools where it holds no role yet); other roles are given by the DANE, and an unknown
+person gets a page saying whom to ask. Logout also ends the
 provider's session (RP-initiated logout) when OIDC_OP_LOGOUT_ENDPOINT is set.
 """
 
@@ -27,6 +29,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from schools.models import User
+from schools.services import staff_member_in_post, teacher_roles_grant_by_email
 
 LOGGER = logging.getLogger("rupn.security")
 UNKNOWN_SESSION_KEY = "oidc_unknown_email"
@@ -86,6 +89,20 @@ class ExistingAccountsBackend(OIDCAuthenticationBackend):
                     user.oidc_sub = sub
                     user.save(update_fields=["oidc_sub"])
                     LOGGER.info("sso account linked user_id=%s", user.pk)
+                elif (
+                    not candidates
+                    and staff_member_in_post(email)
+                    and not User.objects.filter(email__iexact=email).exists()
+                ):
+                    user = User.objects.create_user(
+                        email,
+                        first_name=(user_info.get("given_name") or "")[:150],
+                        last_name=(user_info.get("usual_name") or user_info.get("family_name") or "")[:150],
+                        oidc_sub=sub,
+                    )
+                    LOGGER.info("sso account created for a staff member user_id=%s", user.pk)
+            if user is not None and user.is_active:
+                teacher_roles_grant_by_email(user=user)
         if user is not None and user.is_active:
             return user
         # The address is personal data: not logged; it is shown to the person themselves on the next page.

@@ -7,13 +7,14 @@ held, their amounts and dates stay for accounting."""
 import datetime
 
 from django.db import transaction
-from django.db.models import Max, Q, Value
+from django.db.models import Max, Prefetch, Q, Value
 from django.db.models.functions import Replace
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from badges.models import BadgeAward, Publication
+from helpdesk.models import HelpRequest, HelpRequestEvent
 from imp.models import AwardEvent
 from missions.models import AllocationPlan, PlanRow
 from notifications.models import SentEmail
@@ -88,7 +89,38 @@ def personal_data_export(user) -> dict:
             for sent in SentEmail.objects.filter(recipient__iexact=user.email).order_by("sent_at")
         ],
         **_badges_export(user),
+        "demandes_d_intervention": _help_requests_export(persons),
     }
+
+
+def _help_requests_export(persons) -> list[dict]:
+    """The requests this person filed in the help book, each with its history."""
+    requests = (
+        HelpRequest.objects.filter(author__in=persons)
+        .select_related("school", "school_year")
+        .prefetch_related(Prefetch("events", queryset=HelpRequestEvent.objects.order_by("at", "pk")))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "etablissement": request.school.uai,
+            "annee": request.school_year.name,
+            "deposee_le": request.created_at.isoformat(),
+            "nature": request.get_kind_display(),
+            "demande": request.subject,
+            "outil": request.topic,
+            "lieu": request.location,
+            "precisions": request.description,
+            "urgence": request.get_urgency_display(),
+            "etat": request.get_state_display(),
+            "ticket_collectivite": request.ticket_number,
+            "historique": [
+                {"etape": event.label, "le": event.at.isoformat(), "par": event.by_name, "message": event.note}
+                for event in request.events.all()
+            ],
+        }
+        for request in requests
+    ]
 
 
 def _badges_export(user) -> dict:
@@ -159,6 +191,8 @@ def persons_anonymize(*, years: int, today: datetime.date | None = None) -> int:
             left_by=Replace("left_by", Value(name), Value(ANONYMOUS_NAME))
         )
         names_by_school.setdefault(school_id, []).append(name)
+        # The help book's history names who took each step.
+        HelpRequestEvent.objects.filter(request__school_id=school_id, by_name=name).update(by_name=ANONYMOUS_NAME)
     for school_id, names in names_by_school.items():  # each school's award history read once
         events = []
         for event in AwardEvent.objects.filter(award__school_id=school_id).exclude(changes=[]).order_by("pk"):

@@ -1,6 +1,7 @@
 """The school page: its plans of this year and the next, its means, its activity and points d'étape."""
 
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from activity.selectors import school_page_extras
@@ -11,8 +12,12 @@ from schools.selectors import school_means
 
 
 def school_detail(request, uai: str):
-    school = get_school_or_404(request.user, uai)
+    school = get_school_or_404(request.user, uai, perm=None)
     perms = school_perms(request.user, school)
+    if Perm.VIEW_SCHOOL not in perms:
+        if Perm.VIEW_TEAM_PAGE in perms:  # a teacher: their page of the school is the team's
+            return redirect("helpdesk:team", uai=school.uai)
+        raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
     plans = []
     for year in (SchoolYear.current(), SchoolYear.next()):
         plan = plan_for(school, year) if Perm.VIEW_PLAN in perms else None

@@ -31,6 +31,7 @@ urlpatterns = [
     path("mes-donnees/", personal_data.my_data, name="my_data"),
     path("plan-du-site/", views.site_map, name="site_map"),
     path("admin/", admin.site.urls),
+    path("", include("helpdesk.urls")),  # before the others: "collectivite/demandes-transmises/" is not a code
     # One namespace for the pages that were all in missions (URL names unchanged).
     path(
         "",

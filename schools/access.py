@@ -51,6 +51,12 @@ class Perm(StrEnum):
     FOLLOW_REFERENTS = "follow_referents"  # DANE: the activity and points d'étape of every school of the académie
     LOG_ACTIVITY = "log_activity"  # referent: keep one's own activity log
     ATTEND_EVENTS = "attend_events"  # referent: register for the DANE's events
+    VIEW_TEAM_PAGE = "view_team_page"  # "Le numérique dans mon établissement": every member of the school
+    FILE_HELP_REQUEST = "file_help_request"  # teacher: file a request in the help book, follow one's own
+    HANDLE_HELP_REQUESTS = "handle_help_requests"  # referents and principal: every request of the school
+    VIEW_HELP_FIGURES = "view_help_figures"  # principal: the year's figures of the help book, CSV export
+    RUN_SESSIONS = "run_sessions"  # referent: schedule the sessions de prise en main, record attendance
+    ATTEND_SESSIONS = "attend_sessions"  # teacher: register for them and unregister
 
 
 # Perms that only an académie-level role (DANE, rectorat) may hold.
@@ -69,13 +75,19 @@ ACADEMIE_ONLY_PERMS = frozenset(
 )
 
 # Perms that are the referent's own (their log, their events): a principal does not hold them.
-REFERENT_ONLY_PERMS = frozenset({Perm.LOG_ACTIVITY, Perm.ATTEND_EVENTS})
+REFERENT_ONLY_PERMS = frozenset({Perm.LOG_ACTIVITY, Perm.ATTEND_EVENTS, Perm.RUN_SESSIONS})
+# Perms that are the teacher's own (the requests they file, the sessions they attend).
+TEACHER_ONLY_PERMS = frozenset({Perm.FILE_HELP_REQUEST, Perm.ATTEND_SESSIONS})
 # Perms of the collectivité (its answers to the schools): no school or académie role holds them.
 COLLECTIVITY_ONLY_PERMS = frozenset({Perm.ANSWER_EQUIPMENT})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "principal": frozenset(Perm) - ACADEMIE_ONLY_PERMS - REFERENT_ONLY_PERMS - COLLECTIVITY_ONLY_PERMS,
+    "principal": frozenset(Perm)
+    - ACADEMIE_ONLY_PERMS
+    - REFERENT_ONLY_PERMS
+    - COLLECTIVITY_ONLY_PERMS
+    - TEACHER_ONLY_PERMS,
     "referent": frozenset(
         {
             Perm.VIEW_SCHOOL,
@@ -87,8 +99,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.EDIT_PROJECTS,
             Perm.LOG_ACTIVITY,
             Perm.ATTEND_EVENTS,
+            Perm.VIEW_TEAM_PAGE,
+            Perm.HANDLE_HELP_REQUESTS,
+            Perm.RUN_SESSIONS,
         }
     ),
+    # A teacher sees the team page, their own requests and the sessions: never the plan, IMP or staff data.
+    "enseignant": frozenset({Perm.VIEW_TEAM_PAGE, Perm.FILE_HELP_REQUEST, Perm.ATTEND_SESSIONS, Perm.VIEW_PROCEDURES}),
     "dane": frozenset(
         {
             Perm.VIEW_SCHOOL,
@@ -143,8 +160,8 @@ def school_perms(user, school) -> frozenset[Perm]:
     return frozenset(perms)
 
 
-def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
-    """The school of this UAI if the user sees it (else 404) and holds perm there (else 403)."""
+def get_school_or_404(user, uai: str, *, perm: Perm | None = Perm.VIEW_SCHOOL):
+    """The school of this UAI if the user sees it (else 404) and holds perm there (else 403; None: no check)."""
     school = (
         School.objects.visible_to(user)
         .select_related("departement__academie", "collectivity")
@@ -153,7 +170,7 @@ def get_school_or_404(user, uai: str, *, perm: Perm = Perm.VIEW_SCHOOL):
     )
     if school is None:
         raise Http404(_("Aucun établissement de votre périmètre ne porte cet UAI."))
-    if perm not in school_perms(user, school):
+    if perm is not None and perm not in school_perms(user, school):
         raise PermissionDenied(_("Votre rôle ne permet pas cette action dans cet établissement."))
     return school
 
@@ -198,6 +215,9 @@ REFUSALS = {
     Perm.IMPORT_DIRECTORY: DANE_REFUSAL,
     Perm.LOG_ACTIVITY: REFERENT_REFUSAL,
     Perm.ATTEND_EVENTS: REFERENT_REFUSAL,
+    Perm.RUN_SESSIONS: REFERENT_REFUSAL,
+    Perm.FILE_HELP_REQUEST: gettext_lazy("Cette page est réservée aux enseignants de l'établissement."),
+    Perm.ATTEND_SESSIONS: gettext_lazy("Cette page est réservée aux enseignants de l'établissement."),
 }
 
 

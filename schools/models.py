@@ -235,6 +235,7 @@ class Role(models.Model):
         DANE = "dane", _("DANE")
         RECTORAT = "rectorat", _("Rectorat")
         COLLECTIVITY = "collectivite", _("Collectivité")
+        TEACHER = "enseignant", _("Enseignant")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("utilisateur"))
     kind = models.CharField(_("rôle"), max_length=20, choices=Kind.choices)
@@ -253,7 +254,7 @@ class Role(models.Model):
                 name="role_scope_matches_kind",
                 condition=(
                     Q(
-                        kind__in=["principal", "referent"],
+                        kind__in=["principal", "referent", "enseignant"],
                         school__isnull=False,
                         academie__isnull=True,
                         collectivity__isnull=True,

@@ -27,9 +27,11 @@ from schools.models import (
     EquipmentRequest,
     Person,
     ProcedureSheet,
+    Role,
     School,
     SchoolMeans,
     SchoolYear,
+    User,
 )
 from schools.staff_import import StaffRow, parse_staff_csv
 from schools.sts_import import StsImportError, StsPerson, StsPlan, new_person_values, plan_sts_import
@@ -167,7 +169,46 @@ def person_update(
             raise _duplicate_email_error() from error
         raise
     person.refresh_from_db()
+    if not person.is_active:
+        teacher_roles_revoke(persons=[person])
     return person
+
+
+def teacher_roles_revoke(*, persons: Iterable[Person]) -> int:
+    """Take the teacher role away from people no longer in post (unticked "en poste"): they lose access to the
+    school. Their other roles (referent, principal) are the DANE's and the principal's to change."""
+    removed = 0
+    for person in persons:
+        if person.user_id is not None:
+            removed += Role.objects.filter(
+                kind=Role.Kind.TEACHER, school_id=person.school_id, user_id=person.user_id
+            ).delete()[0]
+    return removed
+
+
+@transaction.atomic
+def teacher_roles_grant_by_email(*, user: User) -> int:
+    """The teacher role in every school where this account's address is a member of the staff still in post, not
+    yet linked to another account, and where the account holds no role yet (single sign-on, portal.oidc)."""
+    held = set(Role.objects.filter(user=user, school__isnull=False).values_list("school_id", flat=True))
+    granted = 0
+    persons = Person.objects.select_for_update().filter(email__iexact=user.email, is_active=True).order_by("pk")
+    for person in persons:
+        if person.user_id not in (None, user.pk) or person.school_id in held:
+            continue
+        if person.user_id is None:
+            person.user = user
+            person.save(update_fields=["user"])
+        Role.objects.create(user=user, kind=Role.Kind.TEACHER, school_id=person.school_id)
+        held.add(person.school_id)
+        granted += 1
+    return granted
+
+
+def staff_member_in_post(email: str) -> bool:
+    """Whether this address is a member of some school's staff still in post (single sign-on may then open an
+    account for them)."""
+    return bool(email) and Person.objects.filter(email__iexact=email, is_active=True).exists()
 
 
 def staff_import(*, school: School, data: bytes, by) -> ImportResult:
@@ -328,6 +369,7 @@ def staff_sts_import(*, school: School, people: list[StsPerson], absent_ids: Ite
         Person.objects.bulk_update(changed, fields, batch_size=500)
         plan.absent = [person for person in plan.absent if person.pk not in confirmed]
         plan.left = left
+        teacher_roles_revoke(persons=left)
     return plan
 
 

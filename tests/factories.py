@@ -361,3 +361,40 @@ class ProjectFactory(DjangoModelFactory):
     class Params:
         twhaiku = factory.Trait(dane_project="twhaiku", title=factory.Sequence(lambda n: f"Tw'haïku {n}"))
         featured_by_dane = factory.Trait(featured=True, featured_at=factory.LazyFunction(timezone.now))
+
+
+def tiny_jpeg(width: int = 4, height: int = 4) -> bytes:
+    """A valid JPEG (Pillow, which WeasyPrint installs)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (0, 106, 204)).save(out, "JPEG")
+    return out.getvalue()
+
+
+class HelpRequestFactory(DjangoModelFactory):
+    """A request of a teacher of the school (its author a Person of that school)."""
+
+    class Meta:
+        model = "helpdesk.HelpRequest"
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.LazyFunction(lambda: SchoolYear.current())
+    author = factory.SubFactory(PersonFactory, school=factory.SelfAttribute("..school"))
+    subject = factory.Sequence(lambda n: f"Vidéoprojecteur en panne {n}")
+    location = "Salle B12"
+
+
+class TeamSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = "helpdesk.TeamSession"
+
+    school = factory.SubFactory(SchoolFactory)
+    school_year = factory.LazyFunction(lambda: SchoolYear.current())
+    referent = factory.SubFactory(PersonFactory, school=factory.SelfAttribute("..school"))
+    topic = "Prendre en main l'ENT"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    room = "CDI"
+    places = 3

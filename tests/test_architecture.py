@@ -18,6 +18,7 @@ PACKAGES = [
     "activity",
     "imp",
     "documents",
+    "helpdesk",
     "dashboard",
     "recognition",
     "badges",

@@ -19,6 +19,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from helpdesk.services import help_request_act, teachers_invite
+from helpdesk.tasks import notify_help_request_changed, notify_help_request_filed, send_teacher_invitation
 from missions.models import AllocationPlan, PlanRow
 from missions.plan_emails import notify_plan_submitted
 from missions.services import plan_get_or_create, plan_rollover
@@ -28,6 +30,7 @@ from tests.factories import (
     EnvelopeFactory,
     EventFactory,
     EventRegistrationFactory,
+    HelpRequestFactory,
     ImpAwardFactory,
     PersonFactory,
     UserFactory,
@@ -99,10 +102,36 @@ def every_email(cast) -> dict[str, list]:
     before = len(mail.outbox)
     notify_plan_submitted(plan.pk)
     sent["plan_submitted"] = mail.outbox[before:]
+    sent |= _helpdesk_emails(cast)
     return sent
 
 
-NOTIFICATIONS = {"plan_submitted"}  # the e-mails that are not reminders (missions.plan_emails)
+def _helpdesk_emails(cast) -> dict[str, list]:
+    """The team's e-mails (helpdesk.tasks): the invitation, a request filed, a step of the request."""
+    teacher = PersonFactory(school=cast.school_a, first_name="Éloïse", last_name="Château-Lévêque")
+    sent = {}
+    before = len(mail.outbox)
+    teachers_invite(school=cast.school_a, persons=[teacher], by=cast.principal_a)
+    send_teacher_invitation(teacher.pk)
+    sent["teacher_invitation"] = mail.outbox[before:]
+    teacher.refresh_from_db()
+    request = HelpRequestFactory(
+        school=cast.school_a,
+        author=teacher,
+        subject="Le tableau numérique interactif de la salle Émile-Zola ne répond plus — urgent",
+    )
+    before = len(mail.outbox)
+    notify_help_request_filed(request.pk)
+    sent["help_request_filed"] = mail.outbox[before:]
+    help_request_act(request=request, action="ask", expected_version=1, by=cast.referent_a, note="Depuis quand ?")
+    before = len(mail.outbox)
+    notify_help_request_changed(request.events.get().pk)
+    sent["help_request_changed"] = mail.outbox[before:]
+    return sent
+
+
+# The e-mails that are not reminders (missions.plan_emails, helpdesk.tasks).
+NOTIFICATIONS = {"plan_submitted", "teacher_invitation", "help_request_filed", "help_request_changed"}
 
 
 @pytest.fixture

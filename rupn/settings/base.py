@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "events",
     "imp",
     "documents",
+    "helpdesk",
     "dashboard",
     "badges",
     "recognition",

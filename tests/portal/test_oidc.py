@@ -14,7 +14,7 @@ from django.core.exceptions import SuspiciousOperation
 from portal.management.commands.oidc_discover import discover
 from portal.oidc import ExistingAccountsBackend
 from schools.models import User
-from tests.factories import UserFactory
+from tests.factories import PersonFactory, UserFactory
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, ProviderBrowser, query_of
 
 RP = "http://testserver"
@@ -287,3 +287,25 @@ def test_password_logout_without_single_sign_on_stays_local(client, sso, cast):
     client.force_login(cast.principal_a)
     response = client.post("/deconnexion/")
     assert response["Location"] == "/connexion/"
+
+
+def test_a_staff_member_in_post_signing_in_gets_an_account_and_the_teacher_role(client, sso, cast):
+    PersonFactory(school=cast.school_a, first_name="Inès", last_name="Nouvelle", email="ines.nouvelle@ac-dijon.fr")
+    sso.add_account("agent-ines", "Ines.Nouvelle@ac-dijon.fr")
+
+    response = sign_in(client, ProviderBrowser(sso), "agent-ines")
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    user = User.objects.get(email="ines.nouvelle@ac-dijon.fr")
+    assert user.oidc_sub == "agent-ines" and not user.has_usable_password()
+    assert list(user.roles.values_list("kind", "school_id")) == [("enseignant", cast.school_a.pk)]
+    assert client.get(f"/etablissements/{cast.school_a.uai}/numerique/").status_code == 200
+    assert client.get(f"/etablissements/{cast.school_a.uai}/personnels/").status_code == 403
+
+
+def test_a_staff_member_no_longer_in_post_gets_no_account(client, sso, cast):
+    PersonFactory(school=cast.school_a, email="parti@ac-dijon.fr", is_active=False)
+    sso.add_account("agent-parti", "parti@ac-dijon.fr")
+    response = sign_in(client, ProviderBrowser(sso), "agent-parti")
+    assert response["Location"] == "/oidc/compte-inconnu/"
+    assert not User.objects.filter(email="parti@ac-dijon.fr").exists()

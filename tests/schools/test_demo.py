@@ -96,6 +96,7 @@ def test_printed_logins_authenticate_with_their_roles():
     assert [e.split("@")[0] for e in emails] == [
         "principal",
         "referent",
+        "enseignant",
         "dane",
         "rectorat",
         "collectivite",
@@ -158,7 +159,7 @@ def test_without_the_data_files_the_demo_is_generated(tmp_path):
         assert School.objects.filter(kind=kind).count() >= 20
     assert all(is_valid_uai(uai) for uai in School.objects.values_list("uai", flat=True))
     password, emails = printed_logins(output)
-    assert len(emails) == 6
+    assert len(emails) == 7
     assert all(authenticate(RequestFactory().post("/connexion/"), email=email, password=password) for email in emails)
 
 

@@ -50,6 +50,7 @@ class Command(BaseCommand):
         lines = [
             ("Chef d'établissement", accounts["principal"], f"({school.name}, {school.uai})"),
             ("Référent numérique", accounts["referent"], f"({person.full_name}, {school.name})"),
+            ("Enseignant", accounts["teacher"], f"({school.name} : demandes d'intervention, sessions)"),
             ("DANE", accounts["dane"], ""),
             ("Rectorat", accounts["rectorat"], ""),
             ("Collectivité", accounts["collectivite"], f"({result.collectivity.name})"),
