@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("missions", "0001_initial"),  # PlanRow; not later, so a database of the old layout can get it
-        ("schools", "0008_role_teacher"),
+        ("schools", "0009_role_teacher"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schools", "0007_equipment_request_version"),
+        ("schools", "0008_school_latitude_longitude"),
     ]
 
     operations = [
