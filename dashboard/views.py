@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from dashboard import selectors
 from dashboard.forms import SchoolFilterForm
@@ -93,6 +94,7 @@ def _label_groups(figures) -> None:
             group[f"{key}_display"] = format_euros(group[key])
 
 
+@require_GET
 def dashboard(request):
     academies, ids, year = _scope(request)
     figures = selectors.figures(ids, year)
@@ -142,6 +144,7 @@ def _coverage(school, standard_total: int) -> int:
     return round(100 * school.held / standard_total) if standard_total else 0
 
 
+@require_GET
 def school_table(request):
     academies, year, form, rows = _filtered(request, every_column=False)
     page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -226,6 +229,7 @@ def _export_rows(rows):
         ]
 
 
+@require_GET
 def school_table_csv(request):
     _academies, year, _form, rows = _filtered(request)
     return csvfiles.csv_response(f"etablissements-{year.name}.csv", _export_header(), _export_rows(rows), stream=True)
@@ -234,6 +238,7 @@ def school_table_csv(request):
 MONEY_COLUMNS = (11, 12, 13)  # IMP proposed, validated, envelope
 
 
+@require_GET
 def school_table_xlsx(request):
     _academies, year, _form, rows = _filtered(request)
     return xlsxfiles.xlsx_response(

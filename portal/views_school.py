@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from activity.selectors import school_page_extras
 from missions.selectors import plan_for, plan_view
@@ -10,6 +11,7 @@ from schools.models import SchoolYear
 from schools.selectors import school_means
 
 
+@require_GET
 def school_detail(request, uai: str):
     school = get_school_or_404(request.user, uai)
     perms = school_perms(request.user, school)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from schools.access import Perm, get_school_or_404
@@ -67,6 +68,7 @@ def _change_rows(changes) -> list[dict]:
     return rows
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 def staff_sts(request, uai: str):
     school = get_school_or_404(request.user, uai, perm=Perm.MANAGE_STAFF)
