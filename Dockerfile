@@ -29,6 +29,8 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=rupn.settings.production \
     SECRET_KEY=build-only-not-a-secret \
     ALLOWED_HOSTS=localhost \
+    EMAIL_URL=dummymail:// \
+    OPENBADGES_ISSUER_EMAIL=build-only@example.org \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/var/media \

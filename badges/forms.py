@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from badges.selectors import existing_school_year
 from schools.models import Departement, SchoolYear
 
 
@@ -72,7 +73,14 @@ class AwardFilterForm(DsfrBaseForm):
             data = {"annee": self.current.start_year, "departement": None, "mission": False, "reunion": False}
         school_year = self.current
         if data["annee"] != self.current.start_year:
-            school_year, _created = SchoolYear.objects.get_or_create(start_year=data["annee"])
+            # Read, never created on a GET: a year nobody has worked in has no referent to award.
+            school_year = existing_school_year(data["annee"])
+            if school_year is None:
+                self.add_error(
+                    "annee",
+                    _gettext("Aucune année scolaire %(year)s n'est enregistrée : aucun référent n'y a travaillé.")
+                    % {"year": f"{data['annee']}-{data['annee'] + 1}"},
+                )
         return {
             "school_year": school_year,
             "departement": data["departement"],

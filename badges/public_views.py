@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from badges import openbadges
 from badges.models import BadgeAward, BadgeClass
 from badges.selectors import issuer_academies, public_record, publication_for
+from badges.svg_allowlist import served_svg
 from rupn.lib.formats import of
 
 
@@ -63,7 +64,11 @@ def badge_image(request, pk: int):
         handle = found.image.open("rb")
     except FileNotFoundError as error:
         raise Http404(_("L'image de ce badge est introuvable.")) from error
-    response = FileResponse(handle, content_type=found.content_type)
+    if found.image_format == BadgeClass.ImageFormat.SVG:
+        with handle:
+            response = HttpResponse(served_svg(handle.read()), content_type=found.content_type)
+    else:
+        response = FileResponse(handle, content_type=found.content_type)
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -7,7 +7,12 @@ from badges.models import BadgeAward, BadgeClass, Publication
 from events.models import Event, EventRegistration
 from missions.models import AllocationPlan, PlanRow
 from schools.access import Perm, object_or_404, require_academie_perm
-from schools.models import Academie, Role, User
+from schools.models import Academie, Role, SchoolYear, User
+
+
+def existing_school_year(start_year: int) -> SchoolYear | None:
+    """The school year starting in start_year if it is recorded (one query; never created)."""
+    return SchoolYear.objects.filter(start_year=start_year).first()
 
 
 def issuer_academies():

@@ -31,6 +31,7 @@ from badges.services import (
     badge_update,
     publication_set,
 )
+from badges.svg_allowlist import served_svg
 from rupn.lib.errors import DomainError
 from rupn.lib.formats import of
 from schools.access import Perm, academies_with
@@ -170,7 +171,7 @@ def badge_award(request, pk: int):
     badge = issuer_badge(request.user, pk)
     filter_form = AwardFilterForm(request.GET or None, academie=badge.academie)
     filters = filter_form.filters()
-    candidates = referent_candidates(badge, **filters)
+    candidates = referent_candidates(badge, **filters) if filters["school_year"] else []
     status = 200
     if request.method == "POST":
         form = AwardForm(request.POST, candidates=candidates)
@@ -281,7 +282,7 @@ def my_badge_download(request, uid, ext: str):
     except FileNotFoundError as error:
         raise Http404(_("L'image de ce badge est introuvable.")) from error
     if award.badge.image_format == BadgeClass.ImageFormat.SVG:
-        baked = bake_svg(image, text, openbadges.assertion_url(base, award))
+        baked = served_svg(bake_svg(served_svg(image), text, openbadges.assertion_url(base, award)), baked=True)
     else:
         baked = bake_png(image, text)
     response = HttpResponse(baked, content_type=award.badge.content_type)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
 
 from dashboard import geo, selectors
 from dashboard.forms import SchoolFilterForm
@@ -321,6 +322,7 @@ def _maps(figures, points, figure: str) -> dict:
     }
 
 
+@require_GET
 def map_json(request):
     """The map's points as one compact JSON document: the fields, then one array per school."""
     _academies, ids, year, _years = _scope(request)
@@ -359,6 +361,7 @@ def _trend(ids, year: SchoolYear, years: list[SchoolYear], total: dict) -> dict:
     return {"years": [y.name for y, _figures in columns], "rows": rows, "bars": bars}
 
 
+@require_GET
 def dashboard(request):
     academies, ids, year, years = _scope(request)
     figures = selectors.figures(ids, year)
@@ -406,6 +409,7 @@ def _coverage(school, standard_total: int) -> int:
     return round(100 * school.held / standard_total) if standard_total else 0
 
 
+@require_GET
 def school_table(request):
     academies, year, form, rows = _filtered(request, every_column=False)
     page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -490,6 +494,7 @@ def _export_rows(rows):
         ]
 
 
+@require_GET
 def school_table_csv(request):
     _academies, year, _form, rows = _filtered(request)
     return csvfiles.csv_response(f"etablissements-{year.name}.csv", _export_header(), _export_rows(rows), stream=True)
@@ -498,6 +503,7 @@ def school_table_csv(request):
 MONEY_COLUMNS = (11, 12, 13)  # IMP proposed, validated, envelope
 
 
+@require_GET
 def school_table_xlsx(request):
     _academies, year, _form, rows = _filtered(request)
     return xlsxfiles.xlsx_response(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imp import selectors, services
@@ -121,6 +122,7 @@ SCHOOL_IMP_ACTIONS = {
 }
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.VIEW_IMP, post=Perm.MANAGE_IMP)
 def school_imp(request, page: SchoolPage):
@@ -292,6 +294,7 @@ def _award_post(request, award, action: str, forms, rebind_update) -> tuple[Doma
     return None, "", 302
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.VIEW_IMP, post=Perm.MANAGE_IMP)
 def award_page(request, page: SchoolPage, pk: int):
@@ -345,6 +348,7 @@ def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
     return csvfiles.csv_response(filename, CSV_HEADER, rows)
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_GET
 @school_page(Perm.VIEW_IMP)
 def schedule_page(request, page: SchoolPage):
@@ -363,6 +367,7 @@ def schedule_page(request, page: SchoolPage):
     )
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_GET
 @school_page(Perm.VIEW_IMP)
 def schedule_csv(request, page: SchoolPage):
@@ -417,12 +422,14 @@ def _payroll(request):
     return school_year, rows
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_GET
 def payroll_csv(request):
     school_year, rows = _payroll(request)
     return csvfiles.csv_response(f"imp-paie-{school_year.name}.csv", PAYROLL_HEADER, rows)
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_GET
 def payroll_xlsx(request):
     school_year, rows = _payroll(request)
@@ -469,6 +476,7 @@ def _my_award_post(request) -> None:
         messages.error(request, exc.message)
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 def my_awards(request):
     if request.method == "POST":
@@ -489,6 +497,7 @@ def my_awards(request):
     )
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_GET
 def my_schedule_csv(request):
     return _csv_response("mes-imp-echeancier.csv", selectors.csv_rows(selectors.my_imp(request.user).schedule))
@@ -552,6 +561,7 @@ def _queue_action(request, academie_ids) -> None:
         messages.error(request, text)
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 def queue_page(request):
     academie_ids = require_academie_perm(request.user, Perm.VALIDATE_IMP)
@@ -650,6 +660,7 @@ def _envelope_import(request, form, academie_ids, school_year) -> list[str]:
     return []
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 def envelopes_page(request):
     """The rectorat's envelopes of a year: set one (action "set"), import a CSV file (action "import"), the list."""

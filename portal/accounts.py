@@ -9,12 +9,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.forms.utils import ErrorDict
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
 from schools.forms import LoginForm
@@ -45,6 +48,7 @@ class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    http_method_names = ["get", "post"]
     form_class = PasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "emails/password_reset_body.txt"
@@ -55,11 +59,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    http_method_names = ["get"]
     template_name = "registration/password_reset_done.html"
     extra_context = {"title": _("Message envoyé"), "breadcrumb_data": _breadcrumb(_("Message envoyé"))}
 
 
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")  # before the link is checked
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    http_method_names = ["get", "post"]
     form_class = SetPasswordForm
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
@@ -67,8 +74,33 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    http_method_names = ["get"]
     template_name = "registration/password_reset_complete.html"
     extra_context = {"title": _("Mot de passe changé"), "breadcrumb_data": _breadcrumb(_("Mot de passe changé"))}
+
+
+def login_address(request, credentials=None) -> str:
+    """The e-mail address typed at login, as the lock counts it: stripped, in lower case."""
+    data = credentials if credentials else getattr(request, "POST", {})
+    return (data.get(settings.AXES_USERNAME_FORM_FIELD) or "").strip().lower()
+
+
+class EmailBackend(ModelBackend):
+    """Django's ModelBackend, with the e-mail address matched whatever its case ("Anne.Principale@ac-dijon.fr"
+    logs in as anne.principale@ac-dijon.fr). Two accounts whose addresses differ only by case log in with neither,
+    as with an unknown address (the admin can tell them apart)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        users = list(User.objects.filter(email__iexact=username.strip()).order_by("pk")[:2])
+        if len(users) != 1:
+            User().set_password(password)  # as long as for a known address (Django's timing defence)
+            return None
+        user = users[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
 
 
 def lockout(request, credentials, *args, **kwargs):

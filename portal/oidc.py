@@ -25,6 +25,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -142,6 +143,7 @@ def _enabled(view):
     return login_not_required(wrapped)
 
 
+@require_GET
 def _unknown_account(request):
     email = request.session.pop(UNKNOWN_SESSION_KEY, "")
     return render(

@@ -11,6 +11,7 @@ from django.db.models import Max, Prefetch, Q, Value
 from django.db.models.functions import Replace
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from badges.models import BadgeAward, Publication
@@ -148,6 +149,7 @@ def _badges_export(user) -> dict:
     }
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_safe
 def my_data(request):
     response = JsonResponse(personal_data_export(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from activity.selectors import school_page_extras
 from missions.selectors import plan_for, plan_view
@@ -11,6 +12,7 @@ from schools.models import SchoolYear
 from schools.selectors import school_means
 
 
+@require_GET
 def school_detail(request, uai: str):
     school = get_school_or_404(request.user, uai, perm=None)
     perms = school_perms(request.user, school)

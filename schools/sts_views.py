@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from schools.access import Perm, get_school_or_404
@@ -164,6 +165,7 @@ def _sts_page(request, school, *, form=None, errors=(), status=200):
     return render(request, "schools/staff_sts.html", context, status=status)
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 def staff_sts(request, uai: str):
     """One URL: GET shows the form (and the preview waiting in the session); POST says its action."""

@@ -8,8 +8,10 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, save_form_merged, stamp_form
 from rupn.lib.csvfiles import CsvFileError
@@ -33,13 +35,16 @@ STS_SAMPLE_UAI = "0211526V"  # the demo's Collège Montchapet (schools.demo.DEMO
 STS_SAMPLE = f"tests/schools/data/sts_emp_{STS_SAMPLE_UAI}_2026.xml"
 
 
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")  # before the signed-in redirect
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    http_method_names = ["get", "post"]
     extra_context = {"title": _("Connexion")}
 
 
+@require_GET
 def home(request):
     """A user with one school lands on it; others get the list of the schools they see."""
     scopes = user_scopes(request.user)
@@ -130,6 +135,7 @@ def _person_initial(person: Person) -> dict:
     return {name: getattr(person, name) for name in PERSON_FIELDS}
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.MANAGE_STAFF)
 def staff_list(request, page: SchoolPage):
@@ -181,6 +187,7 @@ def _person_save(request, person, form, salt: str) -> tuple[PersonForm, str, int
     return form, "", 302
 
 
+@never_cache  # personal data: never kept by a browser or a proxy (Cache-Control: no-store)
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.MANAGE_STAFF)
 def person_edit(request, page: SchoolPage, pk: int):

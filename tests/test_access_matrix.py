@@ -363,7 +363,7 @@ def roles_opening(name: str) -> list[str]:
     return [role for role, expected in zip(ROLES, MATRIX[name][2], strict=True) if expected == 200]
 
 
-def matrix_urls(cast) -> dict[str, str]:
+def matrix_urls(cast, **overrides) -> dict[str, str]:
     """Every MATRIX path with its placeholders filled for the cast (creating what they name); shared with the
     accessibility test of every page (tests/browser/test_accessibility.py)."""
     plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
@@ -377,6 +377,7 @@ def matrix_urls(cast) -> dict[str, str]:
         **imp_objects(cast),
         **badge_objects(cast),
         **recognition_objects(cast),
+        **overrides,  # e.g. uai=another school's UAI, with school A's objects (tests/test_access_matrix_writes.py)
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}
 

@@ -40,3 +40,22 @@ def test_a_post_without_csrf_token_is_refused(cast, name):
     response = client.post(matrix_urls(cast)[name], {"anything": "1"})
     assert response.status_code == 403, name
     assert "Formulaire expiré" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_every_view_declares_its_methods(cast, name):
+    """PUT, DELETE and PATCH are no method of ours: every URL answers 405 (the anonymous visitor of a page behind
+    the login may be sent to the login page first)."""
+    role = allowed_role(name)
+    client = Client()  # no CSRF check: the method is refused before any form is read
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+    url = matrix_urls(cast)[name]
+    for method in ("put", "delete", "patch"):
+        response = getattr(client, method)(url)
+        if MATRIX[name][2]._asdict()[role] == 404:  # nobody reaches it (single sign-on is off by default)
+            assert response.status_code in (404, 405), f"{method.upper()} {url}"
+        elif role == "anonymous" and response.status_code == 302:
+            assert response["Location"].startswith("/connexion/?next="), f"{method.upper()} {url}"
+        else:
+            assert response.status_code == 405, f"{role} {method.upper()} {url}: {response.status_code}"

@@ -15,6 +15,7 @@ def production(settings, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k3P9#vQ2@zL8!mW5&rT1^yB7*nX4%cF6-hJ0+dSg9Lq2Vw8Ez-aU3oN")
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
     monkeypatch.setenv("EMAIL_URL", "smtp://rupn:secret@smtp.example.fr:587/?tls=True")
+    monkeypatch.setenv("OPENBADGES_ISSUER_EMAIL", "numerique@ac-dijon.fr")
     sys.modules.pop("rupn.settings.production", None)
     module = importlib.import_module("rupn.settings.production")
     sys.modules.pop("rupn.settings.production", None)

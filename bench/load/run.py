@@ -93,6 +93,7 @@ def settings_env(work: Path, static_storage: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "dummymail://",
+        "OPENBADGES_ISSUER_EMAIL": "numerique@ac-dijon.fr",
         "REDIS_URL": "",  # no broker: the few jobs run in the request, as with `make run`
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",

@@ -168,3 +168,59 @@ def test_nothing_is_public_by_default_and_the_referent_chooses(cast):
     assert publication_set(user=cast.referent_a, school_year=cast.school_year, public=True).public is True
     again = publication_set(user=cast.referent_a, school_year=cast.school_year, public=True)
     assert again.pk == publication.pk and again.token == publication.token
+
+
+# Issue 16, point 5: each vector the blocklist let through, now refused by the allowlist (badges/svg_allowlist.py).
+_XLINK = b'xmlns:xlink="http://www.w3.org/1999/xlink"'
+SVG_VECTORS = {
+    "protocol-relative-href": b'<use href="//evil.example/sprite.svg#a"/>',
+    "tab-inside-javascript": b'<use xlink:href="java&#9;script:alert(1)"/>',
+    "newline-inside-javascript": b'<use href="java\nscript:alert(1)"/>',
+    "set-href": b'<set attributeName="href" to="javascript:alert(1)"/>',
+    "animate": b'<rect width="1" height="1"><animate attributeName="width" to="9"/></rect>',
+    "style-import": b"<style>@import url(https://evil.example/a.css);</style>",
+    "style-attribute-url": b'<rect style="fill:url(https://evil.example/p)"/>',
+    "fill-external-url": b'<rect fill="url(https://evil.example/#g)"/>',
+    "handler": b'<handler xmlns:ev="http://www.w3.org/2001/xml-events" ev:event="load">alert(1)</handler>',
+    "xhtml-script": b'<script xmlns="http://www.w3.org/1999/xhtml">alert(1)</script>',
+    "foreign-object": b"<foreignObject><div>hi</div></foreignObject>",
+    "link": b'<a href="https://evil.example/"><rect/></a>',
+    "fe-image": b'<filter id="f"><feImage href="https://evil.example/p.png"/></filter>',
+    "svg-in-data": b'<image href="data:image/svg+xml;base64,PHN2Zz4="/>',
+    "xml-base": b'<g xml:base="https://evil.example/"/>',
+}
+
+
+def svg_with(body: bytes, prolog: bytes = b"") -> bytes:
+    return (
+        prolog + b'<svg xmlns="http://www.w3.org/2000/svg" ' + _XLINK + b' width="10" height="10">' + body + b"</svg>"
+    )
+
+
+@pytest.mark.parametrize("body", list(SVG_VECTORS.values()), ids=list(SVG_VECTORS))
+def test_an_svg_outside_the_allowlist_is_refused(cast, body):
+    with pytest.raises(DomainError, match="que du dessin"):
+        create(cast, svg_with(body))
+    assert not BadgeClass.objects.exists()
+
+
+def test_an_svg_stylesheet_processing_instruction_is_refused(cast):
+    with pytest.raises(DomainError):
+        create(cast, svg_with(b"", prolog=b'<?xml-stylesheet href="https://evil.example/a.css"?>'))
+
+
+def test_a_drawing_with_gradients_symbols_styles_and_editor_metadata_is_accepted(cast):
+    drawing = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        b' xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"'
+        b' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        b' viewBox="0 0 100 100" inkscape:version="1.3">'
+        b"<metadata><rdf:RDF><rdf:Description><dc:title>Badge</dc:title></rdf:Description></rdf:RDF></metadata>"
+        b'<defs><radialGradient id="g"><stop offset="0" stop-color="#000091"/></radialGradient>'
+        b'<symbol id="star"><path d="M0 0L5 5Z"/></symbol></defs>'
+        b'<circle cx="50" cy="50" r="40" fill="url(#g)" style="stroke:#e1000f; stroke-width:4"/>'
+        b'<use xlink:href="#star" x="10"/><text x="50" y="55" text-anchor="middle">RUPN</text>'
+        b"</svg>"
+    )
+    assert create(cast, drawing).image_format == "svg"

@@ -13,8 +13,10 @@ from django.utils import timezone
 from badges.baking import unbake_png, unbake_svg
 from badges.models import BadgeAward, BadgeClass, Publication
 from badges.openbadges import hash_identity
+from badges.svg_allowlist import check_svg
 from missions.models import AllocationPlan
 from missions.services import plan_get_or_create
+from schools.models import SchoolYear
 from tests.badges.conftest import PUBLIC_URL, make_referent
 from tests.factories import (
     BadgeAwardFactory,
@@ -104,6 +106,24 @@ def test_the_award_page_filters_by_full_year_mission_and_yearly_meeting(client_f
     last_year = str(year.start_year - 1)
     page = client.get(award_url(badge, annee=last_year, mission="on")).content.decode()
     assert "Aucun référent" in page  # the plan was submitted for this year, not the last one
+
+
+def test_the_award_page_of_a_year_not_recorded_creates_nothing(client_for, cast, badge):
+    """GET /badges/<id>/delivrer/?annee=… reads the year: one that is not recorded is a message beside the field,
+    no referent to award, and no SchoolYear created (nothing is written on a GET)."""
+    before = set(SchoolYear.objects.values_list("start_year", flat=True))
+    missing = cast.school_year.start_year - 5
+    assert missing not in before
+    response = client_for(cast.dane).get(award_url(badge, annee=missing))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Aucune année scolaire {missing}-{missing + 1} n&#x27;est enregistrée" in page
+    assert "Aucun référent" in page
+    assert set(SchoolYear.objects.values_list("start_year", flat=True)) == before
+    posted = client_for(cast.dane).post(award_url(badge, annee=missing), {"recipients": [str(cast.referent_a.pk)]})
+    assert posted.status_code == 400
+    assert not BadgeAward.objects.exists()
+    assert set(SchoolYear.objects.values_list("start_year", flat=True)) == before
 
 
 def test_the_award_page_lists_only_the_academies_referents(client_for, cast, badge):
@@ -274,3 +294,26 @@ def test_a_refused_image_is_explained_beside_the_image_field(client_for, cast):
     data["image"] = SimpleUploadedFile("b.gif", b"GIF89a\x01\x00\x01\x00\x00;", content_type="image/gif")
     response = client.post("/badges/nouveau/", data)
     assert response.context["form"].errors["image"] == ["L'image doit être un fichier PNG ou SVG."]
+
+
+def test_an_svg_stored_before_the_allowlist_is_served_neither_baked_nor_public(client_for, cast):
+    """An image uploaded under the old blocklist (written here straight to storage) is not sent to anyone."""
+    unsafe = b'<svg xmlns="http://www.w3.org/2000/svg"><use href="//evil.example/s.svg#a"/></svg>'
+    badge = BadgeClassFactory(academie=cast.dijon, svg=True)
+    with badge.image.open("wb") as handle:
+        handle.write(unsafe)
+    award = BadgeAwardFactory(badge=badge, recipient=cast.referent_a, school_year=cast.school_year)
+    assert client_for(cast.referent_a).get(f"/badges/mes-badges/{award.uid}.svg").status_code == 404
+    assert client_for(None).get(f"/openbadges/badges/{badge.pk}/image/").status_code == 404
+
+
+def test_the_baked_svg_passes_the_allowlist(client_for, cast):
+    award = BadgeAwardFactory(
+        badge=BadgeClassFactory(academie=cast.dijon, svg=True), recipient=cast.referent_a, school_year=cast.school_year
+    )
+    response = client_for(cast.referent_a).get(f"/badges/mes-badges/{award.uid}.svg")
+    assert response.status_code == 200
+    check_svg(response.content, baked=True)
+    public = client_for(None).get(f"/openbadges/badges/{award.badge.pk}/image/")
+    assert public.status_code == 200
+    check_svg(public.content)

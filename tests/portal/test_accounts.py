@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rupn.settings import base
 from tests.factories import UserFactory
+from tests.test_access_matrix import matrix_urls, roles_opening
 
 PASSWORD = "mot-de-passe-de-test"
 
@@ -95,6 +96,52 @@ def test_lock_of_one_account_leaves_the_others_alone(client, db):
     user, other = UserFactory(), UserFactory()
     lock(client, user)
     assert post_login(client, other.email, PASSWORD).status_code == 302
+
+
+def test_login_is_case_insensitive_on_the_email_address(client, db):
+    user = UserFactory(email="anne.principale@ac-dijon.fr")
+    response = post_login(client, "  Anne.PRINCIPALE@Ac-Dijon.fr ", PASSWORD)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_two_accounts_differing_only_by_case_log_in_with_neither_typed_otherwise(client, db):
+    UserFactory(email="anne@ac-dijon.fr")
+    UserFactory(email="Anne@ac-dijon.fr")  # made in the admin: the unique index is case-sensitive
+    assert post_login(client, "ANNE@ac-dijon.fr", PASSWORD).status_code == 200
+    assert SESSION_KEY not in client.session
+
+
+def test_the_lock_holds_the_pair_address_and_ip_not_the_account(db):
+    """Five wrong passwords for a colleague's address from one computer lock that address from that computer only:
+    the colleague still logs in from theirs."""
+    user = UserFactory()
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    lock(attacker, user)
+    colleague = Client(REMOTE_ADDR="198.51.100.21")
+    assert post_login(colleague, user.email, PASSWORD).status_code == 302
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+
+
+def test_changing_the_case_of_the_address_does_not_escape_the_lock(db):
+    user = UserFactory(email="romain.referent@ac-dijon.fr")
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        typed = user.email.upper() if n % 2 else user.email.title()
+        post_login(client, typed, "mauvais-mot-de-passe")
+    assert post_login(client, user.email, PASSWORD).status_code == 429
+
+
+def test_forged_forwarded_for_headers_do_not_open_a_new_pair(db):
+    user = UserFactory()
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    lock(client, user)
+    response = client.post(
+        "/connexion/",
+        {"username": user.email, "password": PASSWORD, "next": ""},
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+    assert response.status_code == 429
 
 
 def test_password_reset_by_email_sets_a_new_password(client, db):
@@ -193,3 +240,36 @@ def test_a_login_longer_than_an_email_address_is_answered_not_a_500(client, cast
     response = client.post("/connexion/", {"username": "a" * 300 + "@ac-dijon.fr", "password": "x"})
     assert response.status_code == 200
     assert "au plus 254 caractères" in response.content.decode()
+
+
+# Pages with personal data are sent with Cache-Control: no-store (Django's never_cache on each view).
+NO_STORE_PAGES = [
+    "my_data",
+    "schools:staff",
+    "schools:person_edit",
+    "schools:staff_sts",
+    "imp:school",
+    "imp:award",
+    "imp:schedule",
+    "imp:schedule_csv",
+    "imp:mine",
+    "imp:mine_csv",
+    "imp:queue",
+    "imp:envelopes",
+    "imp:payroll_csv",
+    "imp:payroll_xlsx",
+]
+
+
+@pytest.mark.parametrize("name", NO_STORE_PAGES)
+def test_pages_with_personal_data_are_not_stored(client_for, cast, name):
+    role = roles_opening(name)[0]
+    response = client_for(getattr(cast, role)).get(matrix_urls(cast)[name])
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end: the test client then closes the file
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"], name
+
+
+def test_a_page_without_personal_data_may_be_stored(client):
+    assert "no-store" not in client.get("/accessibilite/").get("Cache-Control", "")
