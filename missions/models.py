@@ -96,6 +96,11 @@ class AllocationPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.school} — {self.school_year}"
 
+    @property
+    def untouched(self) -> bool:
+        """Started empty and never saved since: last year's copy may still replace it."""
+        return self.version == 1 and self.copied_from_id is None and self.state == self.State.DRAFT
+
     def abilities(self, perms) -> dict[str, bool]:
         """What a user holding perms in the plan's school may do with it now (PLAN_TRANSITIONS)."""
         return {

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from missions.models import AllocationPlan, Mission, PlanRow
 from missions.rules import MissionSpec, PersonInfo, PlanCheck, RowState, check_plan
@@ -57,12 +57,17 @@ def authorized_actions(school: School, school_year: SchoolYear) -> frozenset[str
 
 
 def plan_for(school: School, school_year: SchoolYear) -> AllocationPlan | None:
-    """The school's plan for the year with its rows and holders (three queries), or None."""
+    """The school's plan for the year with its rows and holders (three queries), or None; earlier_start_year: the
+    start of the school's latest plan before it (what a rentrée copy would take), None when there is none."""
     rows = PlanRow.objects.select_related("mission").prefetch_related(
         Prefetch("holders", queryset=Person.objects.order_by("last_name", "first_name", "pk"))
     )
+    earlier = AllocationPlan.objects.filter(
+        school_id=OuterRef("school_id"), school_year__start_year__lt=OuterRef("school_year__start_year")
+    ).order_by("-school_year__start_year")
     return (
         AllocationPlan.objects.filter(school=school, school_year=school_year)
+        .annotate(earlier_start_year=Subquery(earlier.values("school_year__start_year")[:1]))
         .select_related("school__collectivity", "school_year", "updated_by", "submitted_by", "copied_from__school_year")
         .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
         .first()

@@ -35,17 +35,29 @@ class RowInput:
     holder_ids: set[int] = field(default_factory=set)
 
 
-def plan_get_or_create(*, school: School, school_year: SchoolYear) -> AllocationPlan:
-    """The school's plan for the year, created as a draft with one row per catalogue mission."""
+def plan_get_or_create(*, school: School, school_year: SchoolYear, by=None) -> AllocationPlan:
+    """The school's plan for the year, created as a draft with one row per catalogue mission ("Partir d'un tableau
+    vide": only ever on a POST, never because a page was opened)."""
     with transaction.atomic():
-        plan, created = AllocationPlan.objects.get_or_create(school=school, school_year=school_year)
-        if created:
-            rows = PlanRow.objects.bulk_create(
-                PlanRow(plan=plan, mission=mission, organisation=mission.proposed_organisation)
-                for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position")
-            )
-            _record_rows(rows, [], by=None, created=True)
+        plan = AllocationPlan.objects.filter(school=school, school_year=school_year).first()
+        if plan is not None:
+            return plan
+        try:
+            with transaction.atomic():
+                plan = AllocationPlan(school=school, school_year=school_year, updated_by=by)
+                as_user(plan, by).save(force_insert=True)
+        except IntegrityError:  # someone started it at the same moment: theirs it is
+            return AllocationPlan.objects.get(school=school, school_year=school_year)
+        rows = PlanRow.objects.bulk_create(_empty_rows(plan))
+        _record_rows(rows, [], by=by, created=True)
     return plan
+
+
+def _empty_rows(plan: AllocationPlan) -> list[PlanRow]:
+    return [
+        PlanRow(plan=plan, mission=mission, organisation=mission.proposed_organisation)
+        for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position")
+    ]
 
 
 def _record_rows(rows: list[PlanRow], holder_links: list, *, by, created: bool) -> None:
@@ -292,8 +304,9 @@ def plan_rollover_source(*, school: School, school_year: SchoolYear) -> Allocati
 def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> AllocationPlan:
     """Create the school's draft for school_year from its last plan, without the people who leave or left.
 
-    Rows those people held are flagged (PlanRow.left_by) so that the principal sees what to fill. IMP awards
-    belong to the imp app and are never copied.
+    A plan of the year started empty and never saved since (AllocationPlan.untouched) is replaced by the copy;
+    any other plan of the year is kept and the copy refused. Rows those people held are flagged (PlanRow.left_by)
+    so that the principal sees what to fill. IMP awards belong to the imp app and are never copied.
     """
     source = plan_rollover_source(school=school, school_year=school_year)
     if source is None:
@@ -304,20 +317,7 @@ def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> Alloca
         .prefetch_related("holders")
         .order_by("mission__position", "service_name", "pk")
     )
-    try:
-        with transaction.atomic():
-            plan = AllocationPlan(
-                school=school,
-                school_year=school_year,
-                has_tablets=source.has_tablets,
-                copied_from=source,
-                updated_by=by,
-            )
-            as_user(plan, by).save(force_insert=True)
-    except IntegrityError:
-        raise DomainError(
-            _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
-        ) from None
+    plan = _rollover_target(school=school, school_year=school_year, source=source, by=by)
     by_mission = {(row.mission_id, row.service_name): row for row in source_rows}
     new_rows: list[tuple[PlanRow, list[Person]]] = []
     for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position"):
@@ -332,6 +332,41 @@ def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> Alloca
         through(planrow_id=row.pk, person_id=person.pk) for row, people in new_rows for person in people
     )
     _record_rows(rows, links, by=by, created=True)
+    return plan
+
+
+def _rollover_target(*, school: School, school_year: SchoolYear, source: AllocationPlan, by) -> AllocationPlan:
+    """The plan the copy goes into: a new one, or the year's untouched empty plan emptied of its rows (locked, and
+    its version raised so that a table still open on the empty plan cannot save over the copy)."""
+    existing = AllocationPlan.objects.select_for_update().filter(school=school, school_year=school_year).first()
+    if existing is not None:
+        if not existing.untouched:
+            raise DomainError(
+                _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
+            )
+        for row in PlanRow.objects.filter(plan=existing).order_by("pk"):
+            as_user(row, by).delete()
+        existing.has_tablets = source.has_tablets
+        existing.copied_from = source
+        existing.updated_by = by
+        existing.version = F("version") + 1
+        as_user(existing, by).save(update_fields=["has_tablets", "copied_from", "updated_by", "version", "updated_at"])
+        existing.refresh_from_db()
+        return existing
+    try:
+        with transaction.atomic():
+            plan = AllocationPlan(
+                school=school,
+                school_year=school_year,
+                has_tablets=source.has_tablets,
+                copied_from=source,
+                updated_by=by,
+            )
+            as_user(plan, by).save(force_insert=True)
+    except IntegrityError:
+        raise DomainError(
+            _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
+        ) from None
     return plan
 
 

@@ -127,6 +127,7 @@ def _allocation_context(page, plan) -> dict:
         % {"school": school.name, "year": school_year.name},
         "conflict": "",
         "error": None,
+        "rollover_source": None,
         "breadcrumb_data": _breadcrumb(school, school_year),
     }
 
@@ -134,16 +135,19 @@ def _allocation_context(page, plan) -> dict:
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.VIEW_PLAN, post=Perm.EDIT_PLAN)
 def allocation(request, page: SchoolPage):
-    """The year's allocation table: the principal fills it in (a draft is started on first visit), others read it."""
+    """The year's allocation table: the principal fills it in, others read it. A year without a plan offers to copy
+    last year's or to start empty, each by a POST: opening the page creates nothing."""
     school, school_year = page.school, page.school_year
     can_edit = page.can(Perm.EDIT_PLAN)
+    if request.method == "POST" and request.POST.get("start") == "empty":
+        return _start_empty(request, school, school_year)
     plan = plan_for(school, school_year)
-    if plan is None and can_edit:
-        plan_get_or_create(school=school, school_year=school_year)
-        plan = plan_for(school, school_year)
     context = _allocation_context(page, plan)
     if plan is None:
-        return render(request, "missions/allocation_empty.html", context)
+        return _empty_year(request, context, can_edit)
+    if can_edit and plan.untouched and plan.earlier_start_year is not None:
+        # "started empty by mistake": last year's copy may still replace it
+        context["rollover_source"] = f"{plan.earlier_start_year}-{plan.earlier_start_year + 1}"
     view = plan_view(plan)
     sheets = procedure_sheets_for_rows(school, school_year, view.missions, view.authorized)
     people = {p.pk: p for p in view.staff}
@@ -160,6 +164,26 @@ def allocation(request, page: SchoolPage):
     plan_form = PlanForm(initial=_stamped(plan))
     row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
     return _allocation_table(request, context, plan_form, row_forms, view)
+
+
+def _start_empty(request, school, school_year):
+    """Start empty ("Partir d'un tableau vide"): the year's plan created with the catalogue's rows (or the one just started)."""
+    plan_get_or_create(school=school, school_year=school_year, by=request.user)
+    messages.success(request, _("Le tableau %(year)s est commencé, vide.") % {"year": school_year.name})
+    return redirect("missions:allocation", uai=school.uai, year=school_year.name)
+
+
+def _empty_year(request, context, can_edit):
+    """A year without a plan: looking creates nothing. The principal chooses, by a POST, how to start it."""
+    if request.method == "POST":  # a table posted for a plan that does not exist (any more): start again
+        messages.error(request, _("Aucun plan n'est commencé pour cette année : rien n'a été enregistré."))
+        return redirect(request.path)
+    if not can_edit:
+        return render(request, "missions/allocation_empty.html", context)
+    school, school_year = context["school"], context["school_year"]
+    source = plan_rollover_source(school=school, school_year=school_year)
+    context["source"] = plan_for(school, source.school_year) if source else None
+    return render(request, "missions/plan_start.html", context)
 
 
 def _stamped(plan) -> dict:
@@ -284,7 +308,8 @@ def rollover(request, page: SchoolPage):
             % {"year": school_year.name, "source": source.school_year.name},
         )
         return redirect("missions:allocation", uai=school.uai, year=school_year.name)
-    source_plan = plan_for(school, source.school_year) if source and existing is None else None
+    replaceable = existing is None or existing.untouched
+    source_plan = plan_for(school, source.school_year) if source and replaceable else None
     return render(
         request,
         "missions/rollover.html",
@@ -292,6 +317,7 @@ def rollover(request, page: SchoolPage):
             "school": school,
             "school_year": school_year,
             "existing": existing,
+            "replaces_empty": existing is not None and existing.untouched,
             "source": source_plan,
             "title": _("Reprendre le plan de l'an dernier — %(school)s") % {"school": school.name},
             "breadcrumb_data": {

@@ -273,6 +273,7 @@ def test_page_without_errors_has_no_summary(client_for, cast):
 def test_allocation_errors_name_their_row_in_the_summary(client_for, cast):
     client = client_for(cast.principal_a)
     url = f"/etablissements/{cast.school_a.uai}/{cast.school_year.name}/repartition/"
+    client.post(url, {"start": "empty"})  # "Partir d'un tableau vide"
     fields = flat(extract_form_fields(client.get(url).content.decode(), "allocation-form"))
     key = next(name for name in fields if name.endswith("-sharing"))
     fields[key] = "n-importe-quoi"

@@ -37,6 +37,12 @@ def fill(data, plan, code, *people, organisation=None):
         data[f"{prefix}-organisation"] = [organisation]
 
 
+@pytest.fixture(autouse=True)
+def _started_table(cast, catalogue):
+    """The principal has started the year's table ("Partir d'un tableau vide"): opening the page creates nothing."""
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+
+
 @pytest.fixture
 def staff(cast):
     return [
