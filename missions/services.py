@@ -87,6 +87,23 @@ def _plan_conflict(plan: AllocationPlan) -> VersionConflict:
     )
 
 
+def _submitted_refusal(plan: AllocationPlan) -> DomainError | None:
+    """The refusal of a save on a submitted plan (None for a draft)."""
+    if not AllocationPlan.objects.filter(pk=plan.pk, state=AllocationPlan.State.SUBMITTED).exists():
+        return None
+    return DomainError(
+        _(
+            "Le plan est soumis au conseil d'administration : rien n'a été enregistré. Pour le changer, "
+            "choisissez « Modifier le plan soumis » (il redeviendra un brouillon à soumettre de nouveau)."
+        )
+    )
+
+
+def _plan_save_refused(plan: AllocationPlan) -> Exception:
+    """Why a save matched no row: the plan was submitted meanwhile (DomainError), or someone saved since."""
+    return _submitted_refusal(plan) or _plan_conflict(plan)
+
+
 PLAN_KEY = "plan"  # the row of the plan's own fields in plan_values
 
 
@@ -156,7 +173,11 @@ def plan_save_merged(
 ) -> AllocationPlan:
     """Save what the user posted (plan values, see plan_values) onto the current version of the plan: the rows
     and fields someone else changed since the user's base are kept, the user's own changes applied; a field both
-    changed differently raises VersionConflict with the clashes, and nothing is saved (rupn.lib.concurrency)."""
+    changed differently raises VersionConflict with the clashes, and nothing is saved (rupn.lib.concurrency).
+    A submitted plan is refused before any merge (DomainError)."""
+    refusal = _submitted_refusal(plan)
+    if refusal is not None:
+        raise refusal
 
     def save(current_version: int, values: dict) -> AllocationPlan:
         existing = set(PlanRow.objects.filter(plan_id=plan.pk).values_list("pk", flat=True).order_by("pk"))
@@ -185,18 +206,16 @@ def plan_save(
     *, plan: AllocationPlan, expected_version: int, has_tablets: bool, rows: list[RowInput], by
 ) -> AllocationPlan:
     """Save a draft of the plan; VersionConflict if someone saved it since expected_version (plan_save_merged
-    merges instead)."""
+    merges instead). A submitted plan is refused: it is changed only after plan_reopen ("Modifier le plan
+    soumis"), never turned back into a draft by a save."""
     versioned_update(
-        AllocationPlan.objects,
+        AllocationPlan.objects.filter(state=AllocationPlan.State.DRAFT),
         pk=plan.pk,
         version=expected_version,
-        conflict=lambda: _plan_conflict(plan),
+        conflict=lambda: _plan_save_refused(plan),
         has_tablets=has_tablets,
         updated_by=by,
         updated_at=timezone.now(),
-        state=AllocationPlan.State.DRAFT,
-        submitted_at=None,
-        submitted_by=None,
     )
 
     existing = {row.pk: row for row in PlanRow.objects.filter(plan=plan).select_related("mission")}
@@ -288,6 +307,25 @@ def plan_submit(*, plan: AllocationPlan, by) -> AllocationPlan:
     locked.refresh_from_db()
     notify_plan_submitted.delay_on_commit(locked.pk)
     return locked
+
+
+@transaction.atomic
+def plan_reopen(*, plan: AllocationPlan, by) -> AllocationPlan:
+    """Reopen ("Modifier le plan soumis"): the submitted plan becomes a draft again (recorded in its history); it must be
+    submitted again, and the CA's opinion given before then belongs to the earlier version."""
+    updated = AllocationPlan.objects.filter(pk=plan.pk, state=AllocationPlan.State.SUBMITTED).update(
+        state=AllocationPlan.State.DRAFT,
+        submitted_at=None,
+        submitted_by=None,
+        updated_by=by,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise DomainError(_("Ce plan n'est pas soumis au conseil d'administration : il se modifie directement."))
+    fresh = AllocationPlan.objects.get(pk=plan.pk)
+    history_record([fresh], by=by)
+    return fresh
 
 
 def plan_rollover_source(*, school: School, school_year: SchoolYear) -> AllocationPlan | None:

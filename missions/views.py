@@ -9,12 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.selectors import staff_training_events
 from missions.forms import PlanForm, build_row_forms, posted_plan_values, posted_row_forms, rebind_row_forms
-from missions.models import Mission
+from missions.models import PLAN_TRANSITIONS, Mission
 from missions.selectors import check_inputs, plan_for, plan_view
 from missions.services import (
     PLAN_KEY,
     plan_get_or_create,
     plan_inputs,
+    plan_reopen,
     plan_rollover,
     plan_rollover_source,
     plan_save_merged,
@@ -128,6 +129,7 @@ def _allocation_context(page, plan) -> dict:
         "conflict": "",
         "error": None,
         "rollover_source": None,
+        "plan_can": plan.abilities(page.perms) if plan else dict.fromkeys(PLAN_TRANSITIONS, False),
         "breadcrumb_data": _breadcrumb(school, school_year),
     }
 
@@ -155,7 +157,8 @@ def allocation(request, page: SchoolPage):
     context["training"] = [people[pk] for pk in view.check.training_ids if pk in people]
     context["training_events"] = staff_training_events(view.staff, school_year)
     context["check"] = view.check
-    if not can_edit:
+    if not can_edit or (request.method == "GET" and not context["plan_can"]["edit"]):
+        # a submitted plan reads as the CA sees it; "Modifier le plan soumis" (plan_reopen) makes it editable
         rows = _readonly_rows(plan, view.missions, view.authorized, sheets, request.user)
         context["groups"] = _row_groups(rows, view.missions, view.check)
         return render(request, "missions/allocation_readonly.html", context)
@@ -326,3 +329,31 @@ def rollover(request, page: SchoolPage):
             },
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.EDIT_PLAN)
+def reopen(request, page: SchoolPage):
+    """Reopen ("Modifier le plan soumis"): say what happens (a draft again, to be seen by the CA again), then reopen it."""
+    school, school_year = page.school, page.school_year
+    plan = plan_for(school, school_year)
+    if plan is None:
+        raise Http404
+    allocation_url = reverse("missions:allocation", args=[school.uai, school_year.name])
+    if request.method == "POST":
+        try:
+            plan_reopen(plan=plan, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Le plan est de nouveau un brouillon : soumettez-le au conseil d'administration une fois modifié."),
+            )
+        return redirect(allocation_url)
+    context = _allocation_context(page, plan) | {
+        "title": _("Modifier le plan soumis — %(school)s") % {"school": school.name},
+    }
+    context["submitted"] = context["plan_can"]["reopen"]  # a draft: nothing to reopen, the page says so
+    context["plan_can"] = context["plan_can"] | {"reopen": False}  # this page is the reopening: no link to itself
+    return render(request, "missions/plan_reopen.html", context)

@@ -26,6 +26,7 @@ NOT_IN_SITE_MAP = {
     "documents:letter_preview": "one letter per referent, reached from the allocation table's documents block",
     "documents:print_batch": "one page per batch printing, reached from the batch printing page",
     "missions:plan_rollover": "a confirmation page, reached from the school page's rentrée button",
+    "missions:plan_reopen": "a confirmation page, reached from a submitted plan's table (Modifier le plan soumis)",
     "missions:activity_edit": "one page per activity entry, reached from the activity log",
     "missions:activity_delete": "a confirmation page per activity entry, reached from the activity log",
     "missions:review_detail": "one page per point d'étape, reached from the school's points d'étape",
