@@ -19,6 +19,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from imp import services as imp_services
+from imp.award_emails import notify_award_answer
+from imp.models import AwardEvent, ImpAward
 from missions.models import AllocationPlan, PlanRow
 from missions.plan_emails import notify_plan_submitted
 from missions.services import plan_get_or_create, plan_rollover
@@ -99,10 +102,15 @@ def every_email(cast) -> dict[str, list]:
     before = len(mail.outbox)
     notify_plan_submitted(plan.pk)
     sent["plan_submitted"] = mail.outbox[before:]
+    before = len(mail.outbox)
+    award = ImpAward.objects.get(person__user=holder)
+    imp_services.award_accept(award=award, expected_version=award.version, by=holder)
+    notify_award_answer(AwardEvent.objects.get(award=award, kind=AwardEvent.Kind.ACCEPTED).pk)
+    sent["imp_award_answered"] = mail.outbox[before:]
     return sent
 
 
-NOTIFICATIONS = {"plan_submitted"}  # the e-mails that are not reminders (missions.plan_emails)
+NOTIFICATIONS = {"plan_submitted", "imp_award_answered"}  # not reminders (missions.plan_emails, imp.award_emails)
 
 
 @pytest.fixture
