@@ -302,7 +302,7 @@ def generate_imp_reviews_activity(activity_entries: int, seed: int = 7) -> dict:
             BoardOpinion,
             (
                 {"school_id": school, "school_year_id": current.pk, "body": "ca", "date": current.start_date,
-                 "opinion": "favorable", "recorded_at": now}
+                 "opinion": "favorable", "recorded_at": now, "plan_version": 1}  # the plans' version
                 for school in sorted(submitted) if rnd.random() < 0.5
             ),
         )  # fmt: skip

@@ -16,7 +16,8 @@ plans): a row of a blocking STANDARD mission is a blocking problem when its numb
 minimum (for "tablets" missions: at least one when the plan declares tablets, else none) or above the maximum.
 
 Definitions: the plan state is "CA opinion recorded" once the CA's opinion (imp.BoardOpinion, body "ca") is
-recorded for the year, else the plan's own state, else "none". IMP proposed: the sum of the rates of the year's
+recorded for the year — "CA opinion on an earlier version", counted apart, when the plan's version is no longer
+the one the opinion was given on (BoardOpinion.plan_version) —, else the plan's own state, else "none". IMP proposed: the sum of the rates of the year's
 awards proposed to their holder or further on (proposed, accepted, validated, paying, closed); validated: those
 validated by the rectorat (validated, paying, closed). Hours: the minutes of the activity entries dated within
 the school year, of the school's staff.
@@ -56,6 +57,7 @@ from schools.models import School, SchoolMeans, SchoolYear
 
 NO_PLAN = "none"
 CA_OPINION = "ca_opinion"
+CA_OPINION_EARLIER = "ca_opinion_earlier"  # the CA's opinion was given on a version of the plan changed since
 IMP_PROPOSED_STATES = [state.value for state in ImpAward.PROPOSED_STATES]
 IMP_VALIDATED_STATES = [state.value for state in ImpAward.PAYABLE_STATES]
 ZERO = Decimal("0.00")
@@ -64,6 +66,7 @@ PLAN_STATES = [
     (AllocationPlan.State.DRAFT.value, _("Brouillon")),
     (AllocationPlan.State.SUBMITTED.value, _("Soumis au CA")),
     (CA_OPINION, _("Avis du CA enregistré")),
+    (CA_OPINION_EARLIER, _("Avis du CA rendu sur une version antérieure")),
 ]
 PLAN_STATE_LABELS = dict(PLAN_STATES)
 
@@ -116,10 +119,15 @@ def blocking_row_q() -> Q:
 
 
 def plan_state_expression(year: SchoolYear):
-    """ca_opinion once the CA's opinion is recorded, else the plan's state (draft / submitted), else none."""
+    """ca_opinion once the CA's opinion is recorded (ca_opinion_earlier when the plan changed after it: its version
+    is not the one the opinion was given on), else the plan's state (draft / submitted), else none."""
     plan = AllocationPlan.objects.filter(school_id=OuterRef("pk"), school_year=year)
     ca = BoardOpinion.objects.filter(school_id=OuterRef("pk"), school_year=year, body=BoardOpinion.Body.CA)
+    changed = AllocationPlan.objects.filter(school_id=OuterRef("school_id"), school_year=year).exclude(
+        version=OuterRef("plan_version")
+    )
     return Case(
+        When(Exists(ca.filter(Exists(changed))), then=Value(CA_OPINION_EARLIER)),
         When(Exists(ca), then=Value(CA_OPINION)),
         default=Coalesce(Subquery(plan.values("state")[:1]), Value(NO_PLAN)),
     )
@@ -327,7 +335,7 @@ WITH s AS (
   JOIN schools_collectivity c ON c.id = s.collectivity_id
   WHERE d.academie_id IN ({academies}) AND s.is_active
 ), p AS (
-  SELECT p.id, p.school_id, p.state, p.has_tablets
+  SELECT p.id, p.school_id, p.state, p.has_tablets, p.version
   FROM missions_allocationplan p JOIN s ON s.id = p.school_id
   WHERE p.school_year_id = %(year)s
 ), rh AS (
@@ -361,7 +369,7 @@ WITH s AS (
   WHERE rh.person_id IS NOT NULL
   GROUP BY rh.school_id
 ), ca AS (
-  SELECT DISTINCT b.school_id FROM imp_boardopinion b JOIN s ON s.id = b.school_id
+  SELECT DISTINCT b.school_id, b.plan_version FROM imp_boardopinion b JOIN s ON s.id = b.school_id
   WHERE b.school_year_id = %(year)s AND b.body = 'ca' AND b.date <= %(until)s
 ), imp AS (
   SELECT a.school_id,
@@ -387,7 +395,8 @@ WITH s AS (
   SELECT school_id, SUM(minutes) AS minutes FROM am GROUP BY school_id
 ), t AS (
   SELECT s.dep_code, s.dep_name, s.col_code, s.col_name, s.school_kind,
-         CASE WHEN ca.school_id IS NOT NULL THEN %(ca_opinion)s ELSE COALESCE(p.state, %(none)s) END AS plan_state,
+         CASE WHEN ca.school_id IS NOT NULL AND p.version <> ca.plan_version THEN %(ca_opinion_earlier)s
+              WHEN ca.school_id IS NOT NULL THEN %(ca_opinion)s ELSE COALESCE(p.state, %(none)s) END AS plan_state,
          COALESCE(pp.blocking, 0) AS blocking,
          COALESCE(pp.single_leaving, 0) AS single_leaving,
          COALESCE(refs.n, 0) AS referents,
@@ -446,6 +455,7 @@ def figures_sql(academie_ids, year: SchoolYear, until: datetime.date | None = No
         "until_next": next_midnight + datetime.timedelta(days=1),
         "none": NO_PLAN,
         "ca_opinion": CA_OPINION,
+        "ca_opinion_earlier": CA_OPINION_EARLIER,
     }
     names = {}
     for prefix, values in (("a", list(academie_ids)), ("p", IMP_PROPOSED_STATES), ("v", IMP_VALIDATED_STATES)):

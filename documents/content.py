@@ -112,6 +112,7 @@ class OpinionLine:
     votes_against: int | None
     votes_abstention: int | None
     deliberation_number: str
+    earlier_version: bool = False  # given on an earlier version of the plan: the plan changed after it
 
     @property
     def has_votes(self) -> bool:
@@ -398,7 +399,7 @@ def authorized_actions_section(loaded: LoadedPlan) -> tuple[AuthorizedActionLine
     )
 
 
-def _opinion_line(opinion: BoardOpinion | None) -> OpinionLine | None:
+def _opinion_line(opinion: BoardOpinion | None, plan_version: int) -> OpinionLine | None:
     if opinion is None:
         return None
     return OpinionLine(
@@ -409,6 +410,7 @@ def _opinion_line(opinion: BoardOpinion | None) -> OpinionLine | None:
         votes_against=opinion.votes_against,
         votes_abstention=opinion.votes_abstention,
         deliberation_number=opinion.deliberation_number,
+        earlier_version=opinion.on_earlier_version(plan_version),
     )
 
 
@@ -418,8 +420,8 @@ def opinions_section(loaded: LoadedPlan) -> Opinions | None:
     if not loaded.opinions:
         return None
     return Opinions(
-        pedagogical_council=_opinion_line(loaded.opinions.get(BoardOpinion.Body.CP)),
-        board=_opinion_line(loaded.opinions.get(BoardOpinion.Body.CA)),
+        pedagogical_council=_opinion_line(loaded.opinions.get(BoardOpinion.Body.CP), loaded.plan.version),
+        board=_opinion_line(loaded.opinions.get(BoardOpinion.Body.CA), loaded.plan.version),
     )
 
 

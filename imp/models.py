@@ -365,6 +365,13 @@ class BoardOpinion(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    plan_version = models.PositiveIntegerField(
+        _("version du plan"),
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text=_("La version du plan de répartition sur laquelle l'avis a été rendu (0 : pas encore de plan)."),
+    )
 
     class Meta:
         verbose_name = _("avis d'instance")
@@ -376,6 +383,10 @@ class BoardOpinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_body_display()} — {self.school} — {self.school_year}"
+
+    def on_earlier_version(self, plan_version: int | None) -> bool:
+        """Given on an earlier version of the plan: the plan (of that version; None: no plan) changed since."""
+        return plan_version is not None and plan_version != self.plan_version
 
 
 class ServiceReduction(models.Model):

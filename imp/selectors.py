@@ -5,8 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
+from imp.award_emails import ANSWERS
 from imp.models import (
     AcademiePolicy,
     AwardEvent,
@@ -25,7 +26,7 @@ from imp.schedule import AwardTerms, payment_schedule
 from imp.schedule import Leave as LeaveTerms
 from imp.schedule import Replacement as ReplacementTerms
 from imp.services import legal_rates
-from missions.models import PlanRow
+from missions.models import AllocationPlan, PlanRow
 from schools.models import Person, School, SchoolYear
 
 ENVELOPE_CHANGES_SHOWN = 20
@@ -45,6 +46,7 @@ class SchoolImp:
     opinions: dict[str, BoardOpinion]
     reductions: list[ServiceReduction]
     rates: list[ImpRate]
+    answers: list[AwardEvent] = field(default_factory=list)  # holders' and rectorat's answers, latest first
 
     @property
     def live_awards(self) -> list[ImpAward]:
@@ -73,6 +75,24 @@ def school_awards(school: School, school_year: SchoolYear) -> list[ImpAward]:
     )
 
 
+ANSWERS_SHOWN = 10
+
+
+def board_opinions(school: School, school_year: SchoolYear) -> list[BoardOpinion]:
+    """The CP and CA opinions of the year (one query), each with earlier_version: given on an earlier version of
+    the plan, which changed since (read in the same query)."""
+    plan = AllocationPlan.objects.filter(school_id=OuterRef("school_id"), school_year_id=OuterRef("school_year_id"))
+    opinions = list(
+        BoardOpinion.objects.filter(school=school, school_year=school_year)
+        .annotate(current_plan_version=Subquery(plan.values("version")[:1]))
+        .select_related("recorded_by")
+        .order_by("body")
+    )
+    for opinion in opinions:
+        opinion.earlier_version = opinion.on_earlier_version(opinion.current_plan_version)
+    return opinions
+
+
 def school_imp(school: School, school_year: SchoolYear) -> SchoolImp:
     """The envelope, awards, opinions, reductions and policy check of a school for a year (seven queries)."""
     envelope = Envelope.objects.filter(school=school, school_year=school_year).select_related("updated_by").first()
@@ -85,12 +105,7 @@ def school_imp(school: School, school_year: SchoolYear) -> SchoolImp:
     live = [a for a in awards if not a.is_void]
     committed = sum((a.rate.amount for a in live), Decimal("0.00"))
     policy = AcademiePolicy.for_academie(school.departement.academie_id)
-    opinions = {
-        o.body: o
-        for o in BoardOpinion.objects.filter(school=school, school_year=school_year)
-        .select_related("recorded_by")
-        .order_by("body")
-    }
+    opinions = {o.body: o for o in board_opinions(school, school_year)}
     rupn_totals: dict[str, Decimal] = defaultdict(Decimal)
     for award in live:
         if award.mission == Mission.RUPN:
@@ -109,6 +124,11 @@ def school_imp(school: School, school_year: SchoolYear) -> SchoolImp:
         policy=policy,
         policy_messages=messages,
         opinions=opinions,
+        answers=list(
+            AwardEvent.objects.filter(award__school=school, award__school_year=school_year, kind__in=ANSWERS)
+            .select_related("award__person", "award__rate", "by")
+            .order_by("-at", "-pk")[:ANSWERS_SHOWN]
+        ),
         reductions=list(
             ServiceReduction.objects.filter(school=school, school_year=school_year)
             .select_related("person")

@@ -15,6 +15,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from imp.award_emails import ANSWERS, notify_award_answer
 from imp.envelope_import import read_envelope_csv, refused
 from imp.models import (
     AWARD_TRANSITIONS,
@@ -30,6 +31,7 @@ from imp.models import (
     ServiceReduction,
 )
 from imp.rules import eligibility_problem, legal_amounts_text
+from missions.models import AllocationPlan
 from rupn.lib.concurrency import VersionConflict
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.formats import format_euros, of
@@ -352,7 +354,9 @@ def _transition(
     ImpAward.objects.filter(pk=award.pk).update(
         state=target, version=F("version") + 1, updated_at=timezone.now(), **fields
     )
-    _record(award, kind, by, changes=[_state_change(current.state, target)], note=note)
+    event = _record(award, kind, by, changes=[_state_change(current.state, target)], note=note)
+    if kind in ANSWERS:  # the principal is told, once, what the holder or the rectorat answered
+        notify_award_answer.delay_on_commit(event.pk)
     award.refresh_from_db()
     return award
 
@@ -618,7 +622,8 @@ def opinion_record(
     deliberation_number: str = "",
     by,
 ) -> BoardOpinion:
-    """Record (or correct) the CP's or the CA's opinion on the school's plan; the CA comes after the CP."""
+    """Record (or correct) the CP's or the CA's opinion on the school's plan; the CA comes after the CP. The
+    opinion keeps the version of the plan it is given on (the plan's row locked while it is read)."""
     if date > timezone.localdate():
         raise DomainError(_("L'avis s'enregistre après la séance : la date ne peut pas être dans le futur."))
     others = {
@@ -661,6 +666,11 @@ def opinion_record(
             "deliberation_number": deliberation_number.strip(),
             "recorded_by": by,
             "recorded_at": timezone.now(),
+            "plan_version": AllocationPlan.objects.select_for_update()
+            .filter(school=school, school_year=school_year)
+            .values_list("version", flat=True)
+            .first()
+            or 0,
         },
     )
     return record

@@ -96,6 +96,11 @@ class AllocationPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.school} — {self.school_year}"
 
+    @property
+    def untouched(self) -> bool:
+        """Started empty and never saved since: last year's copy may still replace it."""
+        return self.version == 1 and self.copied_from_id is None and self.state == self.State.DRAFT
+
     def abilities(self, perms) -> dict[str, bool]:
         """What a user holding perms in the plan's school may do with it now (PLAN_TRANSITIONS)."""
         return {
@@ -105,14 +110,12 @@ class AllocationPlan(models.Model):
 
 
 # The one table of what may happen to a plan: action -> (states it may start from, state it leads to or None when
-# the state stays, the perm it takes). A submitted plan may still be corrected and submitted again.
+# the state stays, the perm it takes). A submitted plan is changed only after "Modifier le plan soumis" (reopen),
+# which makes it a draft again, to be submitted (and seen by the CA) again.
 PLAN_TRANSITIONS = {
-    "edit": ((AllocationPlan.State.DRAFT, AllocationPlan.State.SUBMITTED), None, Perm.EDIT_PLAN),
-    "submit": (
-        (AllocationPlan.State.DRAFT, AllocationPlan.State.SUBMITTED),
-        AllocationPlan.State.SUBMITTED,
-        Perm.EDIT_PLAN,
-    ),
+    "edit": ((AllocationPlan.State.DRAFT,), None, Perm.EDIT_PLAN),
+    "submit": ((AllocationPlan.State.DRAFT,), AllocationPlan.State.SUBMITTED, Perm.EDIT_PLAN),
+    "reopen": ((AllocationPlan.State.SUBMITTED,), AllocationPlan.State.DRAFT, Perm.EDIT_PLAN),
 }
 
 

@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -92,13 +92,19 @@ def authorized_actions(school: School, school_year: SchoolYear) -> frozenset[str
 
 
 def plan_for(school: School, school_year: SchoolYear) -> AllocationPlan | None:
-    """The school's plan for the year with its rows and holders (three queries), or None. Each row's mission is
-    the kept catalogue's instance (no join to build it again; a mission missing from it is read on access)."""
+    """The school's plan for the year with its rows and holders (three queries), or None; earlier_start_year: the
+    start of the school's latest plan before it (what a rentrée copy would take), None when there is none. Each
+    row's mission is the kept catalogue's instance (no join to build it again; a mission missing from it is read on
+    access)."""
     rows = PlanRow.objects.prefetch_related(
         Prefetch("holders", queryset=Person.objects.order_by("last_name", "first_name", "pk"))
     )
+    earlier = AllocationPlan.objects.filter(
+        school_id=OuterRef("school_id"), school_year__start_year__lt=OuterRef("school_year__start_year")
+    ).order_by("-school_year__start_year")
     plan = (
         AllocationPlan.objects.filter(school=school, school_year=school_year)
+        .annotate(earlier_start_year=Subquery(earlier.values("school_year__start_year")[:1]))
         .select_related("school__collectivity", "school_year", "updated_by", "submitted_by", "copied_from__school_year")
         .prefetch_related(Prefetch("rows", queryset=rows.order_by("mission__position", "service_name", "pk")))
         .first()

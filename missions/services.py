@@ -35,17 +35,29 @@ class RowInput:
     holder_ids: set[int] = field(default_factory=set)
 
 
-def plan_get_or_create(*, school: School, school_year: SchoolYear) -> AllocationPlan:
-    """The school's plan for the year, created as a draft with one row per catalogue mission."""
+def plan_get_or_create(*, school: School, school_year: SchoolYear, by=None) -> AllocationPlan:
+    """The school's plan for the year, created as a draft with one row per catalogue mission ("Partir d'un tableau
+    vide": only ever on a POST, never because a page was opened)."""
     with transaction.atomic():
-        plan, created = AllocationPlan.objects.get_or_create(school=school, school_year=school_year)
-        if created:
-            rows = PlanRow.objects.bulk_create(
-                PlanRow(plan=plan, mission=mission, organisation=mission.proposed_organisation)
-                for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position")
-            )
-            _record_rows(rows, [], by=None, created=True)
+        plan = AllocationPlan.objects.filter(school=school, school_year=school_year).first()
+        if plan is not None:
+            return plan
+        try:
+            with transaction.atomic():
+                plan = AllocationPlan(school=school, school_year=school_year, updated_by=by)
+                as_user(plan, by).save(force_insert=True)
+        except IntegrityError:  # someone started it at the same moment: theirs it is
+            return AllocationPlan.objects.get(school=school, school_year=school_year)
+        rows = PlanRow.objects.bulk_create(_empty_rows(plan))
+        _record_rows(rows, [], by=by, created=True)
     return plan
+
+
+def _empty_rows(plan: AllocationPlan) -> list[PlanRow]:
+    return [
+        PlanRow(plan=plan, mission=mission, organisation=mission.proposed_organisation)
+        for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position")
+    ]
 
 
 def _record_rows(rows: list[PlanRow], holder_links: list, *, by, created: bool) -> None:
@@ -73,6 +85,23 @@ def _plan_conflict(plan: AllocationPlan) -> VersionConflict:
         when=current.updated_at,
         version=current.version,
     )
+
+
+def _submitted_refusal(plan: AllocationPlan) -> DomainError | None:
+    """The refusal of a save on a submitted plan (None for a draft)."""
+    if not AllocationPlan.objects.filter(pk=plan.pk, state=AllocationPlan.State.SUBMITTED).exists():
+        return None
+    return DomainError(
+        _(
+            "Le plan est soumis au conseil d'administration : rien n'a été enregistré. Pour le changer, "
+            "choisissez « Modifier le plan soumis » (il redeviendra un brouillon à soumettre de nouveau)."
+        )
+    )
+
+
+def _plan_save_refused(plan: AllocationPlan) -> Exception:
+    """Why a save matched no row: the plan was submitted meanwhile (DomainError), or someone saved since."""
+    return _submitted_refusal(plan) or _plan_conflict(plan)
 
 
 PLAN_KEY = "plan"  # the row of the plan's own fields in plan_values
@@ -144,7 +173,11 @@ def plan_save_merged(
 ) -> AllocationPlan:
     """Save what the user posted (plan values, see plan_values) onto the current version of the plan: the rows
     and fields someone else changed since the user's base are kept, the user's own changes applied; a field both
-    changed differently raises VersionConflict with the clashes, and nothing is saved (rupn.lib.concurrency)."""
+    changed differently raises VersionConflict with the clashes, and nothing is saved (rupn.lib.concurrency).
+    A submitted plan is refused before any merge (DomainError)."""
+    refusal = _submitted_refusal(plan)
+    if refusal is not None:
+        raise refusal
 
     def save(current_version: int, values: dict) -> AllocationPlan:
         existing = set(PlanRow.objects.filter(plan_id=plan.pk).values_list("pk", flat=True).order_by("pk"))
@@ -173,18 +206,16 @@ def plan_save(
     *, plan: AllocationPlan, expected_version: int, has_tablets: bool, rows: list[RowInput], by
 ) -> AllocationPlan:
     """Save a draft of the plan; VersionConflict if someone saved it since expected_version (plan_save_merged
-    merges instead)."""
+    merges instead). A submitted plan is refused: it is changed only after plan_reopen ("Modifier le plan
+    soumis"), never turned back into a draft by a save."""
     versioned_update(
-        AllocationPlan.objects,
+        AllocationPlan.objects.filter(state=AllocationPlan.State.DRAFT),
         pk=plan.pk,
         version=expected_version,
-        conflict=lambda: _plan_conflict(plan),
+        conflict=lambda: _plan_save_refused(plan),
         has_tablets=has_tablets,
         updated_by=by,
         updated_at=timezone.now(),
-        state=AllocationPlan.State.DRAFT,
-        submitted_at=None,
-        submitted_by=None,
     )
 
     existing = {row.pk: row for row in PlanRow.objects.filter(plan=plan).select_related("mission")}
@@ -278,6 +309,25 @@ def plan_submit(*, plan: AllocationPlan, by) -> AllocationPlan:
     return locked
 
 
+@transaction.atomic
+def plan_reopen(*, plan: AllocationPlan, by) -> AllocationPlan:
+    """Reopen ("Modifier le plan soumis"): the submitted plan becomes a draft again (recorded in its history); it must be
+    submitted again, and the CA's opinion given before then belongs to the earlier version."""
+    updated = AllocationPlan.objects.filter(pk=plan.pk, state=AllocationPlan.State.SUBMITTED).update(
+        state=AllocationPlan.State.DRAFT,
+        submitted_at=None,
+        submitted_by=None,
+        updated_by=by,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise DomainError(_("Ce plan n'est pas soumis au conseil d'administration : il se modifie directement."))
+    fresh = AllocationPlan.objects.get(pk=plan.pk)
+    history_record([fresh], by=by)
+    return fresh
+
+
 def plan_rollover_source(*, school: School, school_year: SchoolYear) -> AllocationPlan | None:
     """The school's latest plan of a year before school_year: what a rollover copies."""
     return (
@@ -292,8 +342,9 @@ def plan_rollover_source(*, school: School, school_year: SchoolYear) -> Allocati
 def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> AllocationPlan:
     """Create the school's draft for school_year from its last plan, without the people who leave or left.
 
-    Rows those people held are flagged (PlanRow.left_by) so that the principal sees what to fill. IMP awards
-    belong to the imp app and are never copied.
+    A plan of the year started empty and never saved since (AllocationPlan.untouched) is replaced by the copy;
+    any other plan of the year is kept and the copy refused. Rows those people held are flagged (PlanRow.left_by)
+    so that the principal sees what to fill. IMP awards belong to the imp app and are never copied.
     """
     source = plan_rollover_source(school=school, school_year=school_year)
     if source is None:
@@ -304,20 +355,7 @@ def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> Alloca
         .prefetch_related("holders")
         .order_by("mission__position", "service_name", "pk")
     )
-    try:
-        with transaction.atomic():
-            plan = AllocationPlan(
-                school=school,
-                school_year=school_year,
-                has_tablets=source.has_tablets,
-                copied_from=source,
-                updated_by=by,
-            )
-            as_user(plan, by).save(force_insert=True)
-    except IntegrityError:
-        raise DomainError(
-            _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
-        ) from None
+    plan = _rollover_target(school=school, school_year=school_year, source=source, by=by)
     by_mission = {(row.mission_id, row.service_name): row for row in source_rows}
     new_rows: list[tuple[PlanRow, list[Person]]] = []
     for mission in Mission.objects.filter(kind=Mission.Kind.STANDARD).order_by("position"):
@@ -332,6 +370,41 @@ def plan_rollover(*, school: School, school_year: SchoolYear, by=None) -> Alloca
         through(planrow_id=row.pk, person_id=person.pk) for row, people in new_rows for person in people
     )
     _record_rows(rows, links, by=by, created=True)
+    return plan
+
+
+def _rollover_target(*, school: School, school_year: SchoolYear, source: AllocationPlan, by) -> AllocationPlan:
+    """The plan the copy goes into: a new one, or the year's untouched empty plan emptied of its rows (locked, and
+    its version raised so that a table still open on the empty plan cannot save over the copy)."""
+    existing = AllocationPlan.objects.select_for_update().filter(school=school, school_year=school_year).first()
+    if existing is not None:
+        if not existing.untouched:
+            raise DomainError(
+                _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
+            )
+        for row in PlanRow.objects.filter(plan=existing).order_by("pk"):
+            as_user(row, by).delete()
+        existing.has_tablets = source.has_tablets
+        existing.copied_from = source
+        existing.updated_by = by
+        existing.version = F("version") + 1
+        as_user(existing, by).save(update_fields=["has_tablets", "copied_from", "updated_by", "version", "updated_at"])
+        existing.refresh_from_db()
+        return existing
+    try:
+        with transaction.atomic():
+            plan = AllocationPlan(
+                school=school,
+                school_year=school_year,
+                has_tablets=source.has_tablets,
+                copied_from=source,
+                updated_by=by,
+            )
+            as_user(plan, by).save(force_insert=True)
+    except IntegrityError:
+        raise DomainError(
+            _("Un plan existe déjà pour %(year)s : il n'est pas remplacé.") % {"year": school_year.name}
+        ) from None
     return plan
 
 

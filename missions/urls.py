@@ -13,4 +13,5 @@ urlpatterns = [
     path(f"{SCHOOL_YEAR}/repartition/", views.allocation, name="allocation"),
     path(f"{SCHOOL_YEAR}/repartition/verifier/", views.allocation_check, name="allocation_check"),
     path(f"{SCHOOL_YEAR}/repartition/reprendre/", views.rollover, name="plan_rollover"),
+    path(f"{SCHOOL_YEAR}/repartition/modifier/", views.reopen, name="plan_reopen"),
 ]

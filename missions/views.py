@@ -9,12 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.selectors import staff_training_events
 from missions.forms import PlanForm, build_row_forms, posted_plan_values, posted_row_forms, rebind_row_forms
-from missions.models import Mission
+from missions.models import PLAN_TRANSITIONS, Mission
 from missions.selectors import check_inputs, plan_for, plan_view
 from missions.services import (
     PLAN_KEY,
     plan_get_or_create,
     plan_inputs,
+    plan_reopen,
     plan_rollover,
     plan_rollover_source,
     plan_save_merged,
@@ -133,6 +134,8 @@ def _allocation_context(page, plan) -> dict:
         % {"school": school.name, "year": school_year.name},
         "conflict": "",
         "error": None,
+        "rollover_source": None,
+        "plan_can": plan.abilities(page.perms) if plan else dict.fromkeys(PLAN_TRANSITIONS, False),
         "breadcrumb_data": _breadcrumb(school, school_year),
     }
 
@@ -140,16 +143,19 @@ def _allocation_context(page, plan) -> dict:
 @require_http_methods(["GET", "POST"])
 @school_page(Perm.VIEW_PLAN, post=Perm.EDIT_PLAN)
 def allocation(request, page: SchoolPage):
-    """The year's allocation table: the principal fills it in (a draft is started on first visit), others read it."""
+    """The year's allocation table: the principal fills it in, others read it. A year without a plan offers to copy
+    last year's or to start empty, each by a POST: opening the page creates nothing."""
     school, school_year = page.school, page.school_year
     can_edit = page.can(Perm.EDIT_PLAN)
+    if request.method == "POST" and request.POST.get("start") == "empty":
+        return _start_empty(request, school, school_year)
     plan = plan_for(school, school_year)
-    if plan is None and can_edit:
-        plan_get_or_create(school=school, school_year=school_year)
-        plan = plan_for(school, school_year)
     context = _allocation_context(page, plan)
     if plan is None:
-        return render(request, "missions/allocation_empty.html", context)
+        return _empty_year(request, context, can_edit)
+    if can_edit and plan.untouched and plan.earlier_start_year is not None:
+        # "started empty by mistake": last year's copy may still replace it
+        context["rollover_source"] = f"{plan.earlier_start_year}-{plan.earlier_start_year + 1}"
     view = plan_view(plan)
     sheets = procedure_sheets_for_rows(school, school_year, view.missions, view.authorized)
     people = {p.pk: p for p in view.staff}
@@ -157,7 +163,8 @@ def allocation(request, page: SchoolPage):
     context["training"] = [people[pk] for pk in view.check.training_ids if pk in people]
     context["training_events"] = staff_training_events(view.staff, school_year)
     context["check"] = view.check
-    if not can_edit:
+    if not can_edit or (request.method == "GET" and not context["plan_can"]["edit"]):
+        # a submitted plan reads as the CA sees it; "Modifier le plan soumis" (plan_reopen) makes it editable
         rows = _readonly_rows(plan, view.missions, view.authorized, sheets, request.user)
         context["groups"] = _row_groups(rows, view.missions, view.check)
         return render(request, "missions/allocation_readonly.html", context)
@@ -166,6 +173,26 @@ def allocation(request, page: SchoolPage):
     plan_form = PlanForm(initial=_stamped(plan))
     row_forms = build_row_forms(plan, view.missions, view.staff, authorized=view.authorized, sheets=sheets)
     return _allocation_table(request, context, plan_form, row_forms, view)
+
+
+def _start_empty(request, school, school_year):
+    """Start empty ("Partir d'un tableau vide"): the year's plan created with the catalogue's rows (or the one just started)."""
+    plan_get_or_create(school=school, school_year=school_year, by=request.user)
+    messages.success(request, _("Le tableau %(year)s est commencé, vide.") % {"year": school_year.name})
+    return redirect("missions:allocation", uai=school.uai, year=school_year.name)
+
+
+def _empty_year(request, context, can_edit):
+    """A year without a plan: looking creates nothing. The principal chooses, by a POST, how to start it."""
+    if request.method == "POST":  # a table posted for a plan that does not exist (any more): start again
+        messages.error(request, _("Aucun plan n'est commencé pour cette année : rien n'a été enregistré."))
+        return redirect(request.path)
+    if not can_edit:
+        return render(request, "missions/allocation_empty.html", context)
+    school, school_year = context["school"], context["school_year"]
+    source = plan_rollover_source(school=school, school_year=school_year)
+    context["source"] = plan_for(school, source.school_year) if source else None
+    return render(request, "missions/plan_start.html", context)
 
 
 def _stamped(plan) -> dict:
@@ -286,7 +313,8 @@ def rollover(request, page: SchoolPage):
             % {"year": school_year.name, "source": source.school_year.name},
         )
         return redirect("missions:allocation", uai=school.uai, year=school_year.name)
-    source_plan = plan_for(school, source.school_year) if source and existing is None else None
+    replaceable = existing is None or existing.untouched
+    source_plan = plan_for(school, source.school_year) if source and replaceable else None
     return render(
         request,
         "missions/rollover.html",
@@ -294,6 +322,7 @@ def rollover(request, page: SchoolPage):
             "school": school,
             "school_year": school_year,
             "existing": existing,
+            "replaces_empty": existing is not None and existing.untouched,
             "source": source_plan,
             "title": _("Reprendre le plan de l'an dernier — %(school)s") % {"school": school.name},
             "breadcrumb_data": {
@@ -302,3 +331,31 @@ def rollover(request, page: SchoolPage):
             },
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@school_page(Perm.EDIT_PLAN)
+def reopen(request, page: SchoolPage):
+    """Reopen ("Modifier le plan soumis"): say what happens (a draft again, to be seen by the CA again), then reopen it."""
+    school, school_year = page.school, page.school_year
+    plan = plan_for(school, school_year)
+    if plan is None:
+        raise Http404
+    allocation_url = reverse("missions:allocation", args=[school.uai, school_year.name])
+    if request.method == "POST":
+        try:
+            plan_reopen(plan=plan, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Le plan est de nouveau un brouillon : soumettez-le au conseil d'administration une fois modifié."),
+            )
+        return redirect(allocation_url)
+    context = _allocation_context(page, plan) | {
+        "title": _("Modifier le plan soumis — %(school)s") % {"school": school.name},
+    }
+    context["submitted"] = context["plan_can"]["reopen"]  # a draft: nothing to reopen, the page says so
+    context["plan_can"] = context["plan_can"] | {"reopen": False}  # this page is the reopening: no link to itself
+    return render(request, "missions/plan_reopen.html", context)

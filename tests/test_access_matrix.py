@@ -158,6 +158,7 @@ MATRIX = {
     "documents:print_batch_state": ("get", "/impressions/{batch}/etat.json", REQUESTER_ONLY),
     "documents:print_batch_zip": ("get", "/impressions/{batch}.zip", REQUESTER_ONLY),
     "missions:plan_rollover": ("get", "/etablissements/{uai}/{year}/repartition/reprendre/", PRINCIPAL_ONLY),
+    "missions:plan_reopen": ("get", "/etablissements/{uai}/{year}/repartition/modifier/", PRINCIPAL_ONLY),
     "missions:activity": ("get", "/activite/", REFERENT_ONLY),
     "missions:activity_export": ("get", "/activite/export.csv", REFERENT_ONLY),
     "missions:activity_edit": ("get", "/activite/{entry}/modifier/", OWN_ENTRY),

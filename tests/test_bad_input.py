@@ -150,6 +150,7 @@ PAGES_WITHOUT_FORMS = {
     "missions:event_detail",  # registration form for referents, with an upcoming event (*)
     "missions:my_reminders",
     "missions:plan_rollover",  # its form appears when last year has a plan (*)
+    "missions:plan_reopen",  # its form appears once the plan is submitted (*)
     "missions:school_activity",  # its filters are a GET form
     "recognition:my_record",  # the i-prof text is a textarea to copy, not a form to send
 }

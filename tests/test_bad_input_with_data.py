@@ -11,6 +11,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -73,6 +74,13 @@ def last_year_plan(cast) -> Scenario:
     return Scenario(reverse("missions:plan_rollover", args=[cast.school_a.uai, next_year.name]), cast.principal_a)
 
 
+def submitted_plan(cast) -> Scenario:
+    """The reopen page ("Modifier le plan soumis"), on a plan submitted to the CA."""
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    type(plan).objects.filter(pk=plan.pk).update(state="submitted", submitted_at=timezone.now())
+    return Scenario(reverse("missions:plan_reopen", args=[cast.school_a.uai, cast.school_year.name]), cast.principal_a)
+
+
 def request_sent(cast) -> Scenario:
     """The collectivité's equipment page, with a request sent by one of its schools: answer it."""
     EquipmentRequestFactory(school=cast.school_a, school_year=cast.school_year, sent=True)
@@ -97,6 +105,7 @@ SCENARIOS: dict[str, Callable] = {
     "imp:queue": awards_waiting,
     "missions:event_detail": upcoming_event,
     "missions:plan_rollover": last_year_plan,
+    "missions:plan_reopen": submitted_plan,
     "schools:collectivity_equipment": request_sent,
     "password_reset_confirm": reset_link,
 }

@@ -21,6 +21,9 @@ from django.utils import timezone
 
 from helpdesk.services import help_request_act, teachers_invite
 from helpdesk.tasks import notify_help_request_changed, notify_help_request_filed, send_teacher_invitation
+from imp import services as imp_services
+from imp.award_emails import notify_award_answer
+from imp.models import AwardEvent, ImpAward
 from missions.models import AllocationPlan, PlanRow
 from missions.plan_emails import notify_plan_submitted
 from missions.services import plan_get_or_create, plan_rollover
@@ -102,6 +105,11 @@ def every_email(cast) -> dict[str, list]:
     before = len(mail.outbox)
     notify_plan_submitted(plan.pk)
     sent["plan_submitted"] = mail.outbox[before:]
+    before = len(mail.outbox)
+    award = ImpAward.objects.get(person__user=holder)
+    imp_services.award_accept(award=award, expected_version=award.version, by=holder)
+    notify_award_answer(AwardEvent.objects.get(award=award, kind=AwardEvent.Kind.ACCEPTED).pk)
+    sent["imp_award_answered"] = mail.outbox[before:]
     sent |= _helpdesk_emails(cast)
     return sent
 
@@ -130,8 +138,14 @@ def _helpdesk_emails(cast) -> dict[str, list]:
     return sent
 
 
-# The e-mails that are not reminders (missions.plan_emails, helpdesk.tasks).
-NOTIFICATIONS = {"plan_submitted", "teacher_invitation", "help_request_filed", "help_request_changed"}
+# The e-mails that are not reminders (missions.plan_emails, imp.award_emails, helpdesk.tasks).
+NOTIFICATIONS = {
+    "plan_submitted",
+    "imp_award_answered",
+    "teacher_invitation",
+    "help_request_filed",
+    "help_request_changed",
+}
 
 
 @pytest.fixture

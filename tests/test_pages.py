@@ -26,6 +26,7 @@ NOT_IN_SITE_MAP = {
     "documents:letter_preview": "one letter per referent, reached from the allocation table's documents block",
     "documents:print_batch": "one page per batch printing, reached from the batch printing page",
     "missions:plan_rollover": "a confirmation page, reached from the school page's rentrée button",
+    "missions:plan_reopen": "a confirmation page, reached from a submitted plan's table (Modifier le plan soumis)",
     "missions:activity_edit": "one page per activity entry, reached from the activity log",
     "missions:activity_delete": "a confirmation page per activity entry, reached from the activity log",
     "missions:review_detail": "one page per point d'étape, reached from the school's points d'étape",
@@ -273,6 +274,7 @@ def test_page_without_errors_has_no_summary(client_for, cast):
 def test_allocation_errors_name_their_row_in_the_summary(client_for, cast):
     client = client_for(cast.principal_a)
     url = f"/etablissements/{cast.school_a.uai}/{cast.school_year.name}/repartition/"
+    client.post(url, {"start": "empty"})  # "Partir d'un tableau vide"
     fields = flat(extract_form_fields(client.get(url).content.decode(), "allocation-form"))
     key = next(name for name in fields if name.endswith("-sharing"))
     fields[key] = "n-importe-quoi"

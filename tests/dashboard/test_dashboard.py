@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from dashboard import selectors
 from imp.models import BoardOpinion
 from missions.models import AllocationPlan, Mission
-from missions.services import plan_get_or_create
+from missions.services import plan_get_or_create, plan_reopen
 from rupn.lib.formats import format_hours
 from schools.models import School, SchoolYear
 from tests.factories import (
@@ -158,11 +158,33 @@ def test_hours_by_mission_count_this_years_entries_of_the_academie(cast, imp_and
 
 def test_a_recorded_ca_opinion_is_the_plan_state(cast, plans):
     BoardOpinion.objects.create(
-        school=cast.school_b, school_year=cast.school_year, body="ca", date=datetime.date.today(), opinion="favorable"
+        school=cast.school_b,
+        school_year=cast.school_year,
+        body="ca",
+        date=datetime.date.today(),
+        opinion="favorable",
+        plan_version=plans[1].version,
     )
     assert rows_by_uai(cast)[cast.school_b.uai].plan_state == "ca_opinion"
     total = selectors.figures([cast.dijon.pk], cast.school_year)["total"]
     assert (total["state_ca_opinion"], total["state_submitted"], total["state_draft"]) == (1, 0, 1)
+
+
+def test_a_ca_opinion_on_an_earlier_version_of_the_plan_is_counted_apart(client_for, cast, plans):
+    BoardOpinion.objects.create(
+        school=cast.school_b,
+        school_year=cast.school_year,
+        body="ca",
+        date=datetime.date.today(),
+        opinion="favorable",
+        plan_version=plans[1].version,
+    )
+    plan_reopen(plan=plans[1], by=cast.principal_b)  # "Modifier le plan soumis": the plan changed after the opinion
+    assert rows_by_uai(cast)[cast.school_b.uai].plan_state == "ca_opinion_earlier"
+    total = selectors.figures([cast.dijon.pk], cast.school_year)["total"]
+    assert (total["state_ca_opinion"], total["state_ca_opinion_earlier"], total["state_draft"]) == (0, 1, 1)
+    html = client_for(cast.dane).get("/dane/").content.decode()
+    assert "Avis du CA rendu sur une version antérieure" in html
 
 
 def test_dashboard_shows_imp_reviews_and_hours_with_text_alternatives(client_for, cast, imp_and_activity):
@@ -313,7 +335,12 @@ def make_schools(cast, count):
             hold_every_row(plan, people)
             if n % 9 == 0:
                 BoardOpinion.objects.create(
-                    school=school, school_year=year, body="ca", date=day, opinion=BoardOpinion.Opinion.FAVORABLE
+                    school=school,
+                    school_year=year,
+                    body="ca",
+                    date=day,
+                    opinion=BoardOpinion.Opinion.FAVORABLE,
+                    plan_version=plan.version if n % 18 == 0 else 0,  # some given on an earlier version
                 )
         if n % 2 == 0:
             EnvelopeFactory(school=school, school_year=year, amount=Decimal("5000.00"))

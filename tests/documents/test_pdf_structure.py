@@ -23,7 +23,7 @@ from documents.content import (
     render_mission_letter,
 )
 from imp import services as imp_services
-from missions.services import RowInput, plan_save
+from missions.services import RowInput, plan_reopen, plan_save
 from rupn.lib.pdf import html_to_pdf
 from tests.factories import PersonFactory
 
@@ -146,7 +146,7 @@ def spanning_tables(data: bytes) -> int:
 @pytest.fixture
 def long_plan(cast, filled_plan, people):
     """The filled plan with 40 more services, so that the seed's table crosses page breaks, and both opinions."""
-    plan = filled_plan
+    plan = plan_reopen(plan=filled_plan, by=cast.principal_a)  # submitted: changed only once reopened
     rows = [
         RowInput(
             mission_code=row.mission.code,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from events.ics import event_ics
 from events.models import Event, EventRegistration
+from missions.services import plan_get_or_create
 from schools.models import Role, SchoolYear
 from tests.factories import (
     EventFactory,
@@ -154,6 +155,7 @@ def test_dane_records_attendance_and_the_referent_page_lists_attended_events(cli
     year = SchoolYear.current(timezone.localdate(event.starts_at))  # the event's school year, three days ago
     mine = text(client_for(cast.referent_a).get(reverse("missions:activity"), {"annee": year.name}))
     assert "Formation PAF ENT" in mine.split(f"Événements suivis en {year.name}")[1]
+    plan_get_or_create(school=cast.school_a, school_year=year)
     allocation = client_for(cast.principal_a).get(reverse("missions:allocation", args=[cast.school_a.uai, year.name]))
     assert "Romain Référent (Formation PAF ENT, " in text(allocation).split("Se former")[1]  # it feeds "Se former"
 

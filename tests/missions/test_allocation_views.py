@@ -38,6 +38,12 @@ def fill(data, plan, code, *people, organisation=None):
         data[f"{prefix}-organisation"] = [organisation]
 
 
+@pytest.fixture(autouse=True)
+def _started_table(cast, catalogue):
+    """The principal has started the year's table ("Partir d'un tableau vide"): opening the page creates nothing."""
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+
+
 @pytest.fixture
 def staff(cast):
     return [
@@ -411,3 +417,52 @@ def test_a_change_made_by_another_process_shows_within_the_catalogue_delay(clien
     assert "Communiquer avec les familles" not in text(client.get(url))
     now[0] += selectors.CATALOGUE_SECONDS + 1
     assert "Communiquer avec les familles" in text(client.get(url))
+
+
+def _submit(client, url, plan, staff):
+    data = extract_form_fields(client.get(url).content, "allocation-form")
+    for code in BLOCKING_CODES:
+        fill(data, plan, code, staff[0] if code != "communicate" else staff[2])
+    data["submit"] = [""]
+    client.post(url, flat(data))
+    plan.refresh_from_db()
+    assert plan.state == AllocationPlan.State.SUBMITTED
+    return data
+
+
+def test_a_submitted_plan_is_changed_only_through_modifier_le_plan_soumis(client_for, cast, staff):
+    client = client_for(cast.principal_a)
+    url = allocation_url(cast.school_a, cast.school_year)
+    plan = AllocationPlan.objects.get(school=cast.school_a)
+    stale = extract_form_fields(client.get(url).content, "allocation-form")  # a second tab, opened on the draft
+    _submit(client, url, plan, staff)
+
+    page = client.get(url)
+    assert 'id="allocation-form"' not in text(page)  # read as the CA sees it
+    assert "Modifier le plan soumis" in text(page)
+
+    fill(stale, plan, "tools.tickets", staff[0])
+    stale["save"] = [""]  # "Enregistrer le brouillon" from the stale tab
+    refused = client.post(url, flat(stale))
+    assert refused.status_code == 400
+    assert "rien n'a été enregistré" in text(refused)
+    plan.refresh_from_db()
+    assert plan.state == AllocationPlan.State.SUBMITTED
+    assert not PlanRow.objects.get(plan=plan, mission__code="tools.tickets").holders.exists()
+
+    reopen_url = reverse("missions:plan_reopen", args=[cast.school_a.uai, cast.school_year.name])
+    confirmation = client.get(reopen_url)
+    assert "le conseil d'administration devra le revoir" in text(confirmation)
+    assert AllocationPlan.objects.get(pk=plan.pk).state == AllocationPlan.State.SUBMITTED  # looking changes nothing
+    page = text(client.post(reopen_url, flat(extract_form_fields(confirmation.content, "reopen-form")), follow=True))
+    assert "Le plan est de nouveau un brouillon" in page
+    assert 'id="allocation-form"' in page
+    plan.refresh_from_db()
+    assert plan.state == AllocationPlan.State.DRAFT
+    record = AllocationPlan.history.filter(id=plan.pk).latest("history_id")
+    assert (record.state, record.history_user) == ("draft", cast.principal_a)
+
+
+def test_the_referent_cannot_reopen_a_plan(client_for, cast, staff):
+    reopen_url = reverse("missions:plan_reopen", args=[cast.school_a.uai, cast.school_year.name])
+    assert client_for(cast.referent_a).post(reopen_url).status_code == 403

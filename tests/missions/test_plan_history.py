@@ -45,8 +45,9 @@ def alice(cast):
     return PersonFactory(school=cast.school_a, first_name="Alice", last_name="Dupont")
 
 
-def test_opening_the_table_records_the_new_plan_and_its_rows_with_the_principal(client_for, cast):
-    client_for(cast.principal_a).get(reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name]))
+def test_starting_the_table_records_the_new_plan_and_its_rows_with_the_principal(client_for, cast):
+    url = reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name])
+    client_for(cast.principal_a).post(url, {"start": "empty"})  # "Partir d'un tableau vide"
     plan = AllocationPlan.objects.get(school=cast.school_a)
     record = AllocationPlan.history.get(id=plan.pk)
     assert (record.history_type, record.history_user) == ("+", cast.principal_a)
@@ -58,6 +59,7 @@ def test_opening_the_table_records_the_new_plan_and_its_rows_with_the_principal(
 def test_saving_the_table_records_who_changed_which_row_holders_included(client_for, cast, alice):
     client = client_for(cast.principal_a)
     url = reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name])
+    client.post(url, {"start": "empty"})
     data = extract_form_fields(client.get(url).content, "allocation-form")
     plan = AllocationPlan.objects.get(school=cast.school_a)
     support = PlanRow.objects.get(plan=plan, mission__code="support_teams")

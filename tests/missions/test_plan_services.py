@@ -3,7 +3,7 @@
 import pytest
 
 from missions.models import AllocationPlan, Mission, PlanRow
-from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
+from missions.services import RowInput, plan_get_or_create, plan_reopen, plan_save, plan_submit
 from rupn.lib.errors import ConflictError, DomainError
 from tests.factories import PersonFactory
 
@@ -343,7 +343,7 @@ def test_plan_submit_succeeds_once_blocking_rules_hold(cast, plan, alice, bruno)
     )
 
 
-def test_saving_a_submitted_plan_makes_it_a_draft_again(cast, plan, alice, bruno):
+def test_saving_a_submitted_plan_is_refused_and_leaves_it_submitted(cast, plan, alice, bruno):
     plan_save(
         plan=plan,
         expected_version=1,
@@ -352,15 +352,44 @@ def test_saving_a_submitted_plan_makes_it_a_draft_again(cast, plan, alice, bruno
         by=cast.principal_a,
     )
     submitted = plan_submit(plan=plan, by=cast.principal_a)
-    assert submitted.state == AllocationPlan.State.SUBMITTED
+    with pytest.raises(DomainError, match="Modifier le plan soumis"):
+        plan_save(
+            plan=plan,
+            expected_version=submitted.version,
+            has_tablets=False,
+            rows=row_inputs(plan, {"tools.tickets": {alice.pk}}),
+            by=cast.principal_a,
+        )
+    plan.refresh_from_db()
+    assert (plan.state, plan.submitted_at, plan.version) == (
+        AllocationPlan.State.SUBMITTED,
+        submitted.submitted_at,
+        submitted.version,
+    )
+    assert not PlanRow.objects.get(plan=plan, mission__code="tools.tickets").holders.exists()
 
+
+def test_reopening_a_submitted_plan_makes_it_a_draft_recorded_in_its_history(cast, plan, alice, bruno):
+    plan_save(
+        plan=plan,
+        expected_version=1,
+        has_tablets=False,
+        rows=row_inputs(plan, blocking_rules_satisfied(alice, bruno)),
+        by=cast.principal_a,
+    )
+    submitted = plan_submit(plan=plan, by=cast.principal_a)
+    reopened = plan_reopen(plan=plan, by=cast.principal_a)
+    assert (reopened.state, reopened.submitted_at) == (AllocationPlan.State.DRAFT, None)
+    assert reopened.version == submitted.version + 1
+    record = AllocationPlan.history.filter(id=plan.pk).latest("history_id")
+    assert (record.state, record.history_user) == ("draft", cast.principal_a)
     saved = plan_save(
         plan=plan,
-        expected_version=submitted.version,
+        expected_version=reopened.version,
         has_tablets=False,
         rows=row_inputs(plan, {"tools.tickets": {alice.pk}}),
         by=cast.principal_a,
     )
-
-    assert (saved.state, saved.submitted_at, saved.submitted_by) == (AllocationPlan.State.DRAFT, None, None)
-    assert saved.version == submitted.version + 1
+    assert saved.state == AllocationPlan.State.DRAFT
+    with pytest.raises(DomainError, match="n'est pas soumis"):
+        plan_reopen(plan=plan, by=cast.principal_a)

@@ -81,8 +81,8 @@ def test_rollover_copies_the_plan_without_people_leaving_and_flags_their_rows(ca
     assert PlanRow.objects.filter(plan=plan).count() == PlanRow.objects.filter(plan=old_plan).count()
 
 
-def test_rollover_never_replaces_an_existing_plan(cast, old_plan):
-    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+def test_rollover_never_replaces_a_plan_already_copied(cast, old_plan):
+    plan_rollover(school=cast.school_a, school_year=cast.school_year)
     with pytest.raises(DomainError, match="Un plan existe déjà"):
         plan_rollover(school=cast.school_a, school_year=cast.school_year)
 
@@ -149,3 +149,80 @@ def test_rentree_job_copies_each_school_once(cast, old_plan, last_year, django_c
         cast.school_a.uai,
         cast.school_b.uai,
     }
+
+
+def _history_rows() -> int:
+    return AllocationPlan.history.count() + PlanRow.history.count()
+
+
+def test_opening_next_years_table_creates_nothing_and_offers_both_starts(client_for, cast, old_plan):
+    client = client_for(cast.principal_a)
+    url = reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name])
+    before = _history_rows()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert not AllocationPlan.objects.filter(school_year=cast.school_year).exists()
+    assert _history_rows() == before
+    page = text(response)
+    assert "Reprendre le plan de l'an dernier" in page and "Partir d'un tableau vide" in page
+    assert "Bruno Durand" in page and "Chloé Petit" in page  # who is not carried over
+    school_page = text(client.get(reverse("schools:detail", args=[cast.school_a.uai])))
+    assert f"Reprendre le plan {old_plan.school_year.name}" in school_page  # the rentrée button is still there
+    assert "Rien n'est créé avant votre choix" in school_page
+
+    copy = client.post(*_form(response, "plan-start-copy"), follow=True)
+    assert "reprend le plan" in text(copy)
+    assert AllocationPlan.objects.get(school=cast.school_a, school_year=cast.school_year).copied_from == old_plan
+
+
+def _form(response, form_id):
+    import re
+
+    action = re.search(rf'id="{form_id}" action="([^"]+)"', response.content.decode()).group(1)
+    return action, flat(extract_form_fields(response.content, form_id))
+
+
+def test_partir_dun_tableau_vide_is_a_post_and_creates_the_catalogue_rows(client_for, cast, old_plan):
+    client = client_for(cast.principal_a)
+    url = reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name])
+    response = client.post(*_form(client.get(url), "plan-start-empty"), follow=True)
+    assert "est commencé, vide" in text(response)
+    plan = AllocationPlan.objects.get(school=cast.school_a, school_year=cast.school_year)
+    assert plan.copied_from is None and plan.untouched
+    assert AllocationPlan.history.get(id=plan.pk).history_user == cast.principal_a
+    assert not PlanRow.objects.filter(plan=plan).exclude(holders=None).exists()
+    client.post(url, {"start": "empty"})  # a second click starts nothing more
+    assert AllocationPlan.objects.filter(school=cast.school_a, school_year=cast.school_year).count() == 1
+
+
+def test_a_table_started_empty_by_mistake_is_replaced_by_last_years_copy_until_saved(client_for, cast, old_plan):
+    client = client_for(cast.principal_a)
+    url = reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name])
+    empty = plan_get_or_create(school=cast.school_a, school_year=cast.school_year, by=cast.principal_a)
+    page = client.get(url)
+    assert "vous pouvez encore le remplacer par la copie du plan" in text(page)
+    rollover_url = reverse("missions:plan_rollover", args=[cast.school_a.uai, cast.school_year.name])
+    confirmation = client.get(rollover_url)
+    assert "sera remplacé par cette copie" in text(confirmation)
+    client.post(rollover_url, flat(extract_form_fields(confirmation.content, "rollover-form")))
+    plan = AllocationPlan.objects.get(school=cast.school_a, school_year=cast.school_year)
+    assert (plan.pk, plan.copied_from) == (empty.pk, old_plan)
+    assert plan.version == 2  # a table still open on the empty plan cannot save over the copy
+    assert holders(plan, "tools.services", "BRNE")[0] == ["Alice"]
+    assert "vous pouvez encore le remplacer" not in text(client.get(url))
+
+
+def test_a_table_saved_once_is_never_replaced_by_the_copy(client_for, cast, old_plan):
+    plan = plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+    rows = [
+        RowInput(mission_code=row.mission.code, row_id=row.pk, organisation="Choisi")
+        for row in PlanRow.objects.filter(plan=plan).select_related("mission").order_by("pk")
+    ]
+    plan_save(plan=plan, expected_version=1, has_tablets=False, rows=rows, by=cast.principal_a)
+    client = client_for(cast.principal_a)
+    assert "vous pouvez encore le remplacer" not in text(
+        client.get(reverse("missions:allocation", args=[cast.school_a.uai, cast.school_year.name]))
+    )
+    with pytest.raises(DomainError, match="Un plan existe déjà"):
+        plan_rollover(school=cast.school_a, school_year=cast.school_year)
+    assert set(PlanRow.objects.filter(plan=plan).values_list("organisation", flat=True).order_by()) == {"Choisi"}

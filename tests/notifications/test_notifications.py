@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from missions.models import AllocationPlan, PlanRow
 from missions.plan_emails import notify_plan_submitted
-from missions.services import RowInput, plan_get_or_create, plan_save, plan_submit
+from missions.services import RowInput, plan_get_or_create, plan_reopen, plan_save, plan_submit
 from notifications.models import SentEmail
 from tests.factories import PersonFactory
 
@@ -147,7 +147,8 @@ def test_plan_submitted_again_after_a_change_notifies_again(cast, submitted_plan
         )
         for row in PlanRow.objects.filter(plan=submitted_plan).select_related("mission").order_by("pk")
     ]
-    plan_save(plan=submitted_plan, expected_version=submitted_plan.version, has_tablets=False, rows=rows, by=None)
+    reopened = plan_reopen(plan=submitted_plan, by=cast.principal_a)  # "Modifier le plan soumis"
+    plan_save(plan=submitted_plan, expected_version=reopened.version, has_tablets=False, rows=rows, by=None)
     with django_capture_on_commit_callbacks(execute=False):
         resubmitted = plan_submit(plan=submitted_plan, by=cast.principal_a)
 

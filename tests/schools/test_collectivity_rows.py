@@ -17,6 +17,12 @@ def url(cast) -> str:
     return f"/etablissements/{cast.school_a.uai}/{cast.school_year.name}/repartition/"
 
 
+@pytest.fixture(autouse=True)
+def _started_table(cast, catalogue):
+    """The principal has started the year's table: opening the page creates nothing."""
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+
+
 def page(client, cast) -> str:
     return htmllib.unescape(client.get(url(cast)).content.decode())
 
