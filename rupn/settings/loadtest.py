@@ -13,6 +13,10 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # The load test's collected files go to their own folder (bench/load/run.py), not to var/static of `make run`.
 STATIC_ROOT = env.str("LOAD_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F405
-# LOAD_STATIC_STORAGE=manifest: hashed names without the (slow) compression, for the short smoke test.
-if env.str("LOAD_STATIC_STORAGE", default="") == "manifest":
+# LOAD_STATIC_STORAGE=manifest: hashed names without the (slow) compression, for the short smoke test;
+# plain: unhashed names, nothing to collect first (the fault tests, tests/integration/test_fault_postgres_restart.py).
+_static_storage = env.str("LOAD_STATIC_STORAGE", default="")
+if _static_storage == "manifest":
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}  # noqa: F405
+elif _static_storage == "plain":
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
