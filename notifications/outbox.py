@@ -30,6 +30,8 @@ def _send(task_name: str, args: list) -> bool:
     would try for broker_connection_timeout, and the request would wait), and without a result (asking for one
     makes the result backend subscribe on the same Redis, which retries for 20 s when Redis is away)."""
     app = current_app
+    if task_name not in app.tasks:  # a process that never imported the apps' tasks modules (a command, a script)
+        app.loader.import_default_modules()
     task = app.tasks[task_name]
     if app.conf.task_always_eager:
         task.apply_async(args=args)
@@ -52,7 +54,9 @@ def _dispatch(pk: int, task_name: str, args: list) -> None:
     if not _send(task_name, args):
         return
     Outbox.objects.filter(pk=pk, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    if task_name != DRAIN_TASK and _pending(timezone.now()).exists():  # the broker is back: send what waited
+    if current_app.conf.task_always_eager or task_name == DRAIN_TASK:
+        return  # in-process jobs never wait in the outbox
+    if _pending(timezone.now()).exists():  # the broker is back: send what waited
         _send(DRAIN_TASK, [])
 
 
