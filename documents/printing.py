@@ -5,6 +5,14 @@ one school at a time straight into a ZIP file under MEDIA_ROOT, writing its prog
 each school, so the page can poll it and memory stays flat however many schools there are. A school that fails
 is listed by name and the others go on. Running the job again restarts the batch from scratch under a new run
 token: an older run that is still going notices it lost the batch at its next school and stops.
+
+A worker killed in the middle of a batch (SIGKILL, out of memory, the machine restarted) leaves it "running" with
+no one at work: print_batches_reap() (beat, every minute) finds the running batches whose progress has not moved
+for PRINT_BATCH_STALLED_SECONDS and queues them again, and the batch starts over under a new token. Why a reaper
+rather than the message's late acknowledgement alone (acks_late is set too): Redis hands an unacknowledged message
+to another worker only after its visibility timeout (an hour by default) counted from delivery, whatever the
+progress; a shorter timeout would give a long, healthy batch to a second worker. The batch row's progress is a
+heartbeat written after each school, so a silent batch is a dead one.
 """
 
 import datetime
@@ -25,6 +33,7 @@ from documents.content import ca_sheet_data, load_plan, render_ca_sheet
 from documents.models import PrintBatch
 from missions.models import AllocationPlan
 from missions.selectors import catalogue
+from notifications.outbox import outbox_enqueue
 from schools.models import Academie, Departement, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -72,8 +81,28 @@ def print_batch_start(
             )
     except IntegrityError:  # the same user clicked twice at the same moment: show the other click's batch
         return active_batch(user), False
-    print_batch.delay_on_commit(batch.pk)
+    outbox_enqueue(print_batch, batch.pk)
     return batch, True
+
+
+def print_batches_reap(*, stalled_after: datetime.timedelta | None = None) -> int:
+    """Queue again the running batches that have not moved for stalled_after (their worker died); returns how many.
+
+    Each starts over (print_batch_run); an older run still alive loses its token here and stops at its next school."""
+    if stalled_after is None:
+        stalled_after = datetime.timedelta(seconds=settings.PRINT_BATCH_STALLED_SECONDS)
+    now = timezone.now()
+    with transaction.atomic():
+        stalled = list(
+            PrintBatch.objects.select_for_update(skip_locked=True)
+            .filter(state=PrintBatch.State.RUNNING, updated_at__lte=now - stalled_after)
+            .values_list("pk", flat=True)
+        )
+        PrintBatch.objects.filter(pk__in=stalled).update(state=PrintBatch.State.QUEUED, run_token="", updated_at=now)
+        for batch_id in stalled:
+            logger.warning("Print batch %s stalled: queued again", batch_id)
+            outbox_enqueue(print_batch, batch_id)
+    return len(stalled)
 
 
 def _archive_path(name: str) -> Path:

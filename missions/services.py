@@ -16,6 +16,7 @@ from missions.models import (
 from missions.plan_emails import notify_plan_submitted
 from missions.selectors import authorized_actions as school_authorized_actions
 from missions.selectors import catalogue, plan_check, plan_for, school_staff
+from notifications.outbox import outbox_enqueue
 from rupn.lib.audit import as_user, history_record, history_record_if_changed
 from rupn.lib.concurrency import Current, VersionConflict, save_merged, versioned_update
 from rupn.lib.errors import DomainError
@@ -305,7 +306,7 @@ def plan_submit(*, plan: AllocationPlan, by) -> AllocationPlan:
         update_fields=["state", "submitted_at", "submitted_by", "updated_by", "version", "updated_at"]
     )
     locked.refresh_from_db()
-    notify_plan_submitted.delay_on_commit(locked.pk)
+    outbox_enqueue(notify_plan_submitted, locked.pk)  # kept if the broker is down, sent once it is back
     return locked
 
 

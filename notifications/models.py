@@ -121,3 +121,27 @@ class ReminderSettings(models.Model):
     def review_deadline(self, school_year: SchoolYear) -> datetime.date:
         """The day by which the school's yearly review should be done."""
         return self._in_year(school_year, self.review_deadline_month, self.review_deadline_day)
+
+
+class Outbox(models.Model):
+    """A job to queue, written in the transaction of the change that needs it (notifications.outbox).
+
+    It is sent to the broker once that transaction commits; if the broker does not answer then, the row stays
+    pending and the beat job notifications.tasks.outbox_drain sends it later. The jobs are safe to run twice.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tâche en attente d'envoi")
+        verbose_name_plural = _("tâches en attente d'envoi")
+        ordering = ["created", "pk"]
+        indexes = [
+            models.Index(fields=["created"], condition=Q(dispatched_at__isnull=True), name="outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

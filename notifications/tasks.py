@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from notifications import reminders
+from notifications import outbox, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +43,11 @@ def send_reminder(kind: str, object_id: int, day: str) -> int:
         logger.warning("Unknown kind of reminder %r: nothing sent", kind)
         return 0
     return reminders.send_for_object(kind, day_or_today(day), object_id)
+
+
+@shared_task(name="notifications.tasks.outbox_drain")
+def outbox_drain(grace_seconds: float | None = None) -> int:
+    """Beat job (every minute): send the jobs that stayed in the outbox while the broker was away."""
+    if grace_seconds is None:
+        return outbox.outbox_drain()
+    return outbox.outbox_drain(grace=datetime.timedelta(seconds=grace_seconds))

@@ -11,6 +11,9 @@ import schools.urls
 from portal import accounts, oidc, personal_data, views
 from schools.views import LoginView
 
+# Uncaught errors: a 500 page, or a 503 with Retry-After while the database is away (rupn/lib/error_pages.py).
+handler500 = "rupn.lib.error_pages.server_error"
+
 urlpatterns = [
     path("connexion/", login_not_required(LoginView.as_view()), name="login"),
     path("deconnexion/", oidc.logout, name="logout"),

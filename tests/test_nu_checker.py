@@ -36,6 +36,7 @@ def test_every_page_and_email_passes_the_nu_html_checker(client_for, cast):
         "404": client_for(cast.principal_a).get("/cette-page-n-existe-pas/").content,
         "403": client_for(cast.referent_a).get(f"/etablissements/{cast.school_a.uai}/personnels/").content,
         "500": render_to_string("500.html").encode(),
+        "503": render_to_string("503.html").encode(),
     }
     for status, content in errors_pages.items():
         path = OUT / f"error-{status}.html"

@@ -94,6 +94,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection is checked before a request reuses it: after a PostgreSQL restart the first request
+# reconnects instead of failing on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
@@ -250,12 +253,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "missions.tasks.reminders_daily",
         "schedule": crontab(minute=0, hour=7),
     },
+    # Jobs that could not reach the broker when queued (notifications.outbox): sent once it answers again.
+    "outbox_drain": {"task": "notifications.tasks.outbox_drain", "schedule": 60.0},
 }
 
 # Printed documents (rupn/lib/pdf.py) and batch printing (documents/printing.py).
 PDF_RENDER_TIMEOUT = env.float("PDF_RENDER_TIMEOUT", default=20.0)  # seconds per document
 PRINT_BATCH_TTL_HOURS = env.int("PRINT_BATCH_TTL_HOURS", default=72)  # a batch's ZIP is kept this long
 CELERY_BEAT_SCHEDULE["print-batches-purge"] = {"task": "rupn.tasks.print_batches_purge", "schedule": 3600.0}
+# A running batch whose progress has not moved for this long lost its worker: the beat job queues it again (it
+# starts over). Far above PDF_RENDER_TIMEOUT, the longest a live worker spends on one school.
+PRINT_BATCH_STALLED_SECONDS = env.int("PRINT_BATCH_STALLED_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["print-batches-reap"] = {"task": "rupn.tasks.print_batches_reap", "schedule": 60.0}
 # RGPD: staff no longer in post are anonymized this many years after the school year of their last mission.
 ANONYMIZE_AFTER_YEARS = env.int("ANONYMIZE_AFTER_YEARS", default=2)
 CELERY_BEAT_SCHEDULE["anonymize-persons"] = {"task": "rupn.tasks.anonymize_persons", "schedule": 24 * 3600}

@@ -13,11 +13,13 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # The load test's collected files go to their own folder (bench/load/run.py), not to var/static of `make run`.
 STATIC_ROOT = env.str("LOAD_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F405
-# LOAD_STATIC_STORAGE=manifest: hashed names without the (slow) compression, for the short smoke test.
-if env.str("LOAD_STATIC_STORAGE", default="") == "manifest":
+# LOAD_STATIC_STORAGE=manifest: hashed names without the (slow) compression, for the short smoke test;
+# finders or plain: see below.
+_static_storage = env.str("LOAD_STATIC_STORAGE", default="")
+if _static_storage == "manifest":
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}  # noqa: F405
-# LOAD_STATIC_STORAGE=finders: no collectstatic at all, whitenoise serves the apps' folders (tests/integration's
-# two-node test, which measures nothing).
-if env.str("LOAD_STATIC_STORAGE", default="") == "finders":
+# finders (or plain): no collectstatic at all, whitenoise serves the apps' folders (the two-node test and the fault
+# tests, which measure nothing).
+elif _static_storage in ("finders", "plain"):
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
     WHITENOISE_USE_FINDERS = True

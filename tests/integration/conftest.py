@@ -10,14 +10,13 @@ sees what the test committed (and the test sees what the task committed)::
         assert result.get(timeout=30) == ...
 """
 
-import logging
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from rupn.celery import app as celery_app
+from tests.integration.services import SharedPostgres, SharedRedis, running_worker
 
 # Celery 5.7's Redis result backend still calls redis-py 8's deprecated setex(). Under filterwarnings=error the
 # warning kills the worker thread (warning filters are process-wide) and the test times out: ignore it here only.
@@ -32,25 +31,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.filterwarnings(REDIS_SETEX_WARNING))
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """Start a real worker (solo pool, one thread) for the test, stop it afterwards; yield the Celery app."""
+def require_redis() -> None:
     if not settings.REDIS_URL or not celery_app.conf.broker_url.startswith("redis://"):
         pytest.fail(
             "A real Celery worker needs Redis: run the tests with `make test` (it starts one), "
             "or export REDIS_URL=redis://host:port/0 before starting pytest.",
             pytrace=False,
         )
-    # start_worker() sets up Celery's logging: the root logger's level drops to WORKER_LOGLEVEL (error) and its
-    # handlers are replaced. Put them back afterwards so later tests (caplog, Django's LOGGING) see no difference.
-    root = logging.getLogger()
-    root_level, root_handlers = root.level, root.handlers[:]
-    previous_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """Start a real worker (solo pool, one thread) for the test, stop it afterwards; yield the Celery app."""
+    require_redis()
+    with running_worker() as app:
+        yield app
+
+
+@pytest.fixture
+def shared_redis():
+    """The suite's Redis, for a fault test that stops it: running again, with its data, when the test ends."""
+    require_redis()
+    server = SharedRedis(settings.REDIS_URL)
     try:
-        with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
-            yield celery_app
+        yield server
     finally:
-        celery_app.conf.task_always_eager = previous_eager
-        root.setLevel(root_level)
-        root.handlers[:] = root_handlers
+        if not server.is_up():
+            server.start()
+
+
+@pytest.fixture
+def shared_postgres():
+    """The suite's PostgreSQL server, for a fault test that stops it: running again when the test ends."""
+    server = SharedPostgres()
+    try:
+        yield server
+    finally:
+        if not server.is_up():
+            server.start()

@@ -27,15 +27,18 @@ def april_first(cast) -> str:
     return datetime.date(cast.school_year.start_year + 1, 4, 1).isoformat()
 
 
-def test_beat_schedule_names_the_reminder_rentree_purge_and_anonymization_jobs():
+def test_beat_schedule_names_the_reminder_rentree_purge_reap_anonymization_and_outbox_jobs():
     celery_app.loader.import_default_modules()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks == {
         "missions.tasks.reminders_daily",
         "missions.tasks.rentree_rollover",
         "rupn.tasks.print_batches_purge",
+        "rupn.tasks.print_batches_reap",
         "rupn.tasks.anonymize_persons",
+        "notifications.tasks.outbox_drain",
     }
+    assert settings.CELERY_BEAT_SCHEDULE["outbox_drain"]["task"] == "notifications.tasks.outbox_drain"
     assert tasks <= set(celery_app.tasks)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from missions.models import AllocationPlan, PlanRow
 from missions.plan_emails import notify_plan_submitted
 from missions.services import RowInput, plan_get_or_create, plan_reopen, plan_save, plan_submit
-from notifications.models import SentEmail
+from notifications.models import Outbox, SentEmail
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,16 @@ def test_plan_submit_queues_the_notification_once_on_commit(cast, filled_plan, d
 
     assert len(callbacks) == 1
     assert mail.outbox == []
+
+
+def test_a_submission_writes_its_email_job_in_the_outbox_of_the_same_transaction(
+    cast, filled_plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        plan = plan_submit(plan=filled_plan, by=cast.principal_a)
+
+    row = Outbox.objects.get()
+    assert (row.task, row.args, row.dispatched_at) == (notify_plan_submitted.name, [plan.pk], None)
 
 
 def test_submission_sends_one_email_per_named_person_with_an_address(cast, submitted_plan):
