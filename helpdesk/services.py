@@ -317,7 +317,7 @@ def team_session_unregister(*, session: TeamSession, by) -> None:
 def team_session_record_attendance(*, session: TeamSession, present_ids: set[int], by) -> int:
     """The referent who ran the session records who came; the first time, the session is logged as "formation
     animée" in their activity. Returns how many were present."""
-    locked = TeamSession.objects.select_for_update().select_related("referent").get(pk=session.pk)
+    locked = TeamSession.objects.select_for_update(of=("self",)).select_related("referent").get(pk=session.pk)
     if locked.referent.user_id != by.pk:
         raise DomainError(_("Seul le référent qui anime la session note les présences."))
     if locked.starts_at > timezone.now():

@@ -122,6 +122,7 @@ def _site_map_collectivities(user) -> list[dict]:
                         "url": reverse("schools:collectivity_equipment", args=[code, year]),
                         "title": _("Demandes d'équipement %(year)s") % {"year": year},
                     },
+                    {"url": reverse("helpdesk:collectivity"), "title": _("Demandes d'intervention transmises")},
                 ],
             }
         )
@@ -154,6 +155,15 @@ def _school_links(school, perms, years: list[str]) -> list[dict]:
         (Perm.VIEW_PROJECTS, "recognition:projects", _("Projets numériques")),
     ]
     links += [link(name, title, year) for perm, name, title in by_perm if perm in perms]
+    team = [
+        (Perm.VIEW_TEAM_PAGE, "helpdesk:team", _("Le numérique dans mon établissement")),
+        (Perm.HANDLE_HELP_REQUESTS, "helpdesk:requests", _("Demandes d'intervention")),
+        (Perm.FILE_HELP_REQUEST, "helpdesk:requests", _("Mes demandes d'intervention")),
+        (Perm.VIEW_HELP_FIGURES, "helpdesk:figures", _("Chiffres des demandes d'intervention")),
+        (Perm.VIEW_TEAM_PAGE, "helpdesk:sessions", _("Sessions de prise en main")),
+        (Perm.MANAGE_STAFF, "helpdesk:invite", _("Inviter les enseignants")),
+    ]
+    links += [link(name, title) for perm, name, title in team if perm in perms]
     if Perm.VIEW_AUDIT in perms:
         links.append(link("audit:school", _("Historique des modifications")))
     links.append(link("schools:means", _("Moyens mis à disposition"), year))

@@ -8,6 +8,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -20,10 +21,13 @@ from tests.factories import (
     BadgeClassFactory,
     EquipmentRequestFactory,
     EventFactory,
+    HelpRequestFactory,
     ImpAwardFactory,
     ProcedureSheetFactory,
     ProjectFactory,
     ReviewFactory,
+    TeamSessionFactory,
+    tiny_png,
 )
 
 ROLES = (
@@ -98,6 +102,8 @@ IMP_READ = SCHOOL_READ._replace(  # principal, DANE, rectorat; referents use /me
 SIGNED_IN = signed_in(200)
 RECTORAT_ONLY = signed_in(403, rectorat=200)
 BADGE_DANE = signed_in(403, dane=200, dane_other=404)  # a badge of the académie de Dijon
+TEACHER_ONLY = PRINCIPAL_ONLY._replace(principal_a=403)  # filing a help request: the school's teachers (none here)
+COLLECTIVITIES = signed_in(403, collectivity_a=200, collectivity_other=200)  # each its own schools' counts
 PUBLIC = same_for_all(200)  # Open Badges hosted verification: the only pages open without signing in
 MATRIX = {
     "dashboard:dashboard": ("get", "/dane/", ACADEMIE_STAFF),
@@ -105,6 +111,16 @@ MATRIX = {
     "dashboard:schools_csv": ("get", "/dane/etablissements.csv", ACADEMIE_STAFF),
     "dashboard:schools_xlsx": ("get", "/dane/etablissements.xlsx", ACADEMIE_STAFF),
     "dashboard:map_json": ("get", "/dane/carte.json", ACADEMIE_STAFF),
+    "helpdesk:team": ("get", "/etablissements/{uai}/numerique/", SCHOOL_TEAM),
+    "helpdesk:invite": ("get", "/etablissements/{uai}/personnels/inviter/", PRINCIPAL_ONLY),
+    "helpdesk:requests": ("get", "/etablissements/{uai}/demandes/", SCHOOL_TEAM),
+    "helpdesk:request_file": ("get", "/etablissements/{uai}/demandes/nouvelle/", TEACHER_ONLY),
+    "helpdesk:figures": ("get", "/etablissements/{uai}/demandes/chiffres/", PRINCIPAL_ONLY),
+    "helpdesk:request": ("get", "/etablissements/{uai}/demandes/{help_request}/", SCHOOL_TEAM),
+    "helpdesk:screenshot": ("get", "/etablissements/{uai}/demandes/{help_request}/capture/", SCHOOL_TEAM),
+    "helpdesk:sessions": ("get", "/etablissements/{uai}/sessions/", SCHOOL_TEAM),
+    "helpdesk:session": ("get", "/etablissements/{uai}/sessions/{team_session}/", SCHOOL_TEAM),
+    "helpdesk:collectivity": ("get", "/collectivite/demandes-transmises/", COLLECTIVITIES),
     "login": ("get", "/connexion/", same_for_all(302, anonymous=200)),
     "logout": ("post", "/deconnexion/", signed_in(302)),
     "schools:home": (
@@ -234,6 +250,7 @@ MATRIX = {
 FILE_URLS = {
     "dashboard:schools_csv": "the table of schools (CSV)",
     "dashboard:schools_xlsx": "the table of schools (Excel)",
+    "helpdesk:screenshot": "a help request's screenshot (PNG or JPEG)",
     "my_data": "the signed-in person's data (JSON)",
     "schools:school_sheet": "a procedure sheet (PDF)",
     "schools:sheet_download": "a procedure sheet (PDF)",
@@ -364,6 +381,17 @@ def roles_opening(name: str) -> list[str]:
     return [role for role, expected in zip(ROLES, MATRIX[name][2], strict=True) if expected == 200]
 
 
+def helpdesk_objects(cast) -> dict[str, int]:
+    """What the team's URLs name: a help request of a teacher of school A, with its screenshot, and a session de
+    prise en main of the cast's referent."""
+    if not hasattr(cast, "helpdesk_objects"):
+        request = HelpRequestFactory(school=cast.school_a, school_year=cast.school_year, screenshot_format="png")
+        request.screenshot.save("capture.png", ContentFile(tiny_png()))
+        session = TeamSessionFactory(school=cast.school_a, school_year=cast.school_year, referent=cast.referent_person)
+        cast.helpdesk_objects = {"help_request": request.pk, "team_session": session.pk}
+    return cast.helpdesk_objects
+
+
 def matrix_urls(cast, **overrides) -> dict[str, str]:
     """Every MATRIX path with its placeholders filled for the cast (creating what they name); shared with the
     accessibility test of every page (tests/browser/test_accessibility.py)."""
@@ -378,6 +406,7 @@ def matrix_urls(cast, **overrides) -> dict[str, str]:
         **imp_objects(cast),
         **badge_objects(cast),
         **recognition_objects(cast),
+        **helpdesk_objects(cast),
         **overrides,  # e.g. uai=another school's UAI, with school A's objects (tests/test_access_matrix_writes.py)
     }
     return {name: template.format(**values) for name, (_m, template, _o) in MATRIX.items()}

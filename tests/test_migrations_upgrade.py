@@ -21,6 +21,7 @@ BEFORE_SPLIT = [
     ("documents", None),
     ("helpdesk", None),
 ]
+NEW_TABLES = {"notifications_outbox"}  # created by a migration after the split
 MOVED_TABLES = [
     "missions_activityentry",
     "missions_review",
@@ -65,10 +66,13 @@ def snapshot() -> dict[str, tuple[int, list[tuple]]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_of_the_old_layout_keeps_every_row_through_the_new_migrations():
+def test_a_database_of_the_old_layout_keeps_every_row_through_the_new_migrations(monkeypatch):
     migrate_to(before_split_targets())
     recorder_apps = {app for app, _name in MigrationExecutor(connection).recorder.applied_migrations()}
     assert "activity" not in recorder_apps and "documents" not in recorder_apps
+    # Today's code loads the demo; its plan submission queues its e-mails in the outbox, a table the old layout did
+    # not have (notifications came with the split): those e-mails are not what this test is about.
+    monkeypatch.setattr("missions.services.outbox_enqueue", lambda task, *args: None)
     call_command("load_demo", verbosity=0)
     before = snapshot()
     assert all(before[table][0] > 0 for table in ["missions_activityentry", "missions_review", "missions_event"])
@@ -76,6 +80,8 @@ def test_a_database_of_the_old_layout_keeps_every_row_through_the_new_migrations
     migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     after = snapshot()
+    # Tables the new migrations create start empty (the outbox came after the split); every other table is kept.
+    assert set(after) - set(before) == NEW_TABLES and all(after.pop(table)[0] == 0 for table in NEW_TABLES)
     assert set(after) == set(before)
     assert {table: rows[0] for table, rows in after.items()} == {table: rows[0] for table, rows in before.items()}
     assert after == before

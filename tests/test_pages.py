@@ -42,6 +42,10 @@ NOT_IN_SITE_MAP = {
     "openbadges:record": "a referent's public record for a year, linked from their badges' evidence and Mes badges",
     "recognition:project_edit": "one page per project, reached from the school's projects",
     "recognition:project_delete": "a confirmation page per project, reached from the school's projects",
+    "helpdesk:request_file": "reached from the help-request book (teachers only)",
+    "helpdesk:request": "one page per help request, reached from the help-request book",
+    "helpdesk:screenshot": "a request's screenshot, reached from the request's page",
+    "helpdesk:session": "one page per session, reached from the sessions page",
 }
 
 

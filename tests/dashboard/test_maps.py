@@ -93,8 +93,14 @@ def test_the_schools_map_marks_each_state_by_colour_and_shape_and_links_the_scho
 
 def test_the_departements_map_colours_the_chosen_figure_and_links_the_filtered_table(client_for, located):
     cast = located
-    BoardOpinion.objects.create(
-        school=cast.school_a, school_year=cast.school_year, body="ca", date=datetime.date.today(), opinion="favorable"
+    plan = AllocationPlan.objects.get(school=cast.school_a, school_year=cast.school_year)
+    BoardOpinion.objects.create(  # given on the plan as it stands
+        school=cast.school_a,
+        school_year=cast.school_year,
+        body="ca",
+        date=datetime.date.today(),
+        opinion="favorable",
+        plan_version=plan.version,
     )
     yonne = DepartementFactory(code="89", name="Yonne", academie=cast.dijon)
     SchoolFactory(departement=yonne, collectivity=cast.cd21)

@@ -38,8 +38,14 @@ def test_tiles_show_each_key_figure_with_its_link_to_the_filtered_table(client_f
     year = cast.school_year
     plan = plan_get_or_create(school=cast.school_a, school_year=year)
     hold_every_row(plan, [PersonFactory(school=cast.school_a)])
-    BoardOpinion.objects.create(
-        school=cast.school_a, school_year=year, body="ca", date=datetime.date.today(), opinion="favorable"
+    plan.refresh_from_db()
+    BoardOpinion.objects.create(  # given on the plan as it stands
+        school=cast.school_a,
+        school_year=year,
+        body="ca",
+        date=datetime.date.today(),
+        opinion="favorable",
+        plan_version=plan.version,
     )
     ReviewFactory(school=cast.school_b, school_year=year, done=True)
     EnvelopeFactory(school=cast.school_a, school_year=year)
@@ -71,8 +77,14 @@ def test_the_tiles_filters_select_their_schools(client_for, cast, filters, expec
     year = cast.school_year
     plan = plan_get_or_create(school=cast.school_a, school_year=year)
     hold_every_row(plan, [PersonFactory(school=cast.school_a)])
-    BoardOpinion.objects.create(
-        school=cast.school_a, school_year=year, body="ca", date=datetime.date.today(), opinion="favorable"
+    plan.refresh_from_db()
+    BoardOpinion.objects.create(  # given on the plan as it stands
+        school=cast.school_a,
+        school_year=year,
+        body="ca",
+        date=datetime.date.today(),
+        opinion="favorable",
+        plan_version=plan.version,
     )
     ReviewFactory(school=cast.school_b, school_year=year, done=True)
     ImpAwardFactory(school=cast.school_a, school_year=year, validated=True)

@@ -361,14 +361,14 @@ def test_people_are_picked_with_checkboxes_showing_status_leaving_and_cpge_in_fr
     assert "<select" not in re.search(rf'<fieldset[^>]* id="{key}-holders".*?</fieldset>', page, re.S).group(0)
     picker = re.search(rf'<ul class="rupn-picker__list" id="id_{key}-holders">(.*?)</ul>', page).group(1)
     names = re.findall(r'data-name="([^"]+)"', picker)
-    assert names == ["DUPONT Alice", "DURAND Bruno", "ÉLUARD Paul", "RÉFÉRENT Romain", "ZOLA Émile"]
-    assert picker.count('type="checkbox"') == 5
+    assert names == ["DUPONT Alice", "DURAND Bruno", "ÉLUARD Paul", "RÉFÉRENT Romain", "SECONDE Rachel", "ZOLA Émile"]
+    assert picker.count('type="checkbox"') == 6
     labels = [
         htmllib.unescape(re.sub("<[^>]+>", " ", label)).split()
         for label in re.findall(r"<label[^>]*>(.*?)</label>", picker)
     ]
     assert " ".join(labels[1]) == "DURAND Bruno Enseignant quitte l'établissement en fin d'année"
-    assert " ".join(labels[4]) == "ZOLA Émile Enseignant service en CPGE"
+    assert " ".join(labels[5]) == "ZOLA Émile Enseignant service en CPGE"
 
 
 def test_labels_say_once_what_is_required_without_optional_marks(client_for, cast, staff):
