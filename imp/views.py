@@ -35,6 +35,7 @@ from rupn.lib.concurrency import Current, VersionConflict, current_of, rebind, s
 from rupn.lib.csvfiles import CsvFileError
 from rupn.lib.errors import ConflictError, DomainError
 from rupn.lib.formats import month_name, of, to
+from rupn.lib.forms import object_id
 from rupn.lib.pagination import query_without_page
 from schools.access import Perm, SchoolPage, object_or_404, require_academie_perm, school_page
 from schools.models import Departement, School, SchoolYear
@@ -226,13 +227,13 @@ def _replacement(request, award, forms) -> str:
 
 
 def _leave_remove(request, award, _forms) -> str:
-    leave = get_object_or_404(award.leaves.all(), pk=_int_or_none(request.POST.get("leave")))
+    leave = get_object_or_404(award.leaves.all(), pk=object_id(request.POST.get("leave")))
     services.leave_remove(leave=leave, by=request.user)
     return _("Le congé est supprimé.")
 
 
 def _replacement_remove(request, award, _forms) -> str:
-    replacement = get_object_or_404(award.replacements.all(), pk=_int_or_none(request.POST.get("replacement")))
+    replacement = get_object_or_404(award.replacements.all(), pk=object_id(request.POST.get("replacement")))
     services.replacement_remove(replacement=replacement, by=request.user)
     return _("Le remplacement est supprimé.")
 
@@ -464,14 +465,14 @@ def _my_award_post(request) -> None:
     """The holder's answer to a proposed award (the submit's "action": accept or decline)."""
     award = get_object_or_404(
         ImpAward.objects.filter(person__user=request.user).select_related("person"),
-        pk=_int_or_none(request.POST.get("award")),
+        pk=object_id(request.POST.get("award")),
     )
     answer = MY_AWARD_ACTIONS.get(request.POST.get("action"))
     if answer is None:
         raise Http404
     form = DeclineForm(request.POST, prefix=f"decline-{award.pk}")
     try:
-        messages.success(request, answer(request, award, _int_or_none(request.POST.get("version")) or 0, form))
+        messages.success(request, answer(request, award, object_id(request.POST.get("version")) or 0, form))
     except DomainError as exc:
         messages.error(request, exc.message)
 
@@ -506,20 +507,13 @@ def my_schedule_csv(request):
 # --- the rectorat: validation queue -------------------------------------------------------------------------------
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _queue_selection(request, academie_ids) -> tuple[str, list[ImpAward]]:
     """The button pressed (validate, reject, pay: one award, or the "_selected" ones ticked) and its awards."""
     scope = selectors.queue(academie_ids, status="all")
-    selected = [_int_or_none(v) for v in request.POST.getlist("awards")]
+    selected = [object_id(v) for v in request.POST.getlist("awards")]
     for name in QUEUE_ACTIONS:
         if name in request.POST:
-            return name, [get_object_or_404(scope, pk=_int_or_none(request.POST[name]))]
+            return name, [get_object_or_404(scope, pk=object_id(request.POST[name]))]
         if f"{name}_selected" in request.POST:
             return name, list(scope.filter(pk__in=[pk for pk in selected if pk]))
     raise Http404
@@ -576,8 +570,8 @@ def queue_page(request):
     awards = selectors.queue(
         academie_ids,
         status=status,
-        start_year=_int_or_none(cleaned.get("year")),
-        departement_id=_int_or_none(cleaned.get("departement")),
+        start_year=object_id(cleaned.get("year")),
+        departement_id=object_id(cleaned.get("departement")),
         q=(cleaned.get("q") or "").strip(),
     )
     page = Paginator(awards, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rupn.lib.errors import ConflictError, DomainError
+from rupn.lib.forms import object_id
 from schools.access import (
     Perm,
     SchoolPage,
@@ -233,7 +234,7 @@ def _answer(request, collectivity, school_year):
         EquipmentRequest.objects.filter(school__collectivity=collectivity, school_year=school_year).exclude(
             state=EquipmentRequest.State.DRAFT
         ),
-        pk=request.POST.get("request") if str(request.POST.get("request", "")).isdecimal() else 0,
+        pk=object_id(request.POST.get("request")) or 0,
     )
     form = EquipmentAnswerForm(request.POST, prefix=f"answer-{equipment.pk}")
     if form.is_valid():

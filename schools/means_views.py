@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from rupn.lib.concurrency import Current, FormSave, current_of, form_save, stamp_form
 from rupn.lib.errors import DomainError
+from rupn.lib.forms import object_id
 from schools.access import Perm, SchoolPage, school_page
 from schools.forms import EquipmentEditForm, EquipmentRequestForm, MeansForm
 from schools.models import EquipmentRequest, SchoolMeans
@@ -101,9 +102,9 @@ def means(request, page: SchoolPage):
 
 
 def _request_of(school, school_year, pk) -> EquipmentRequest:
-    if not str(pk).isdecimal():
+    if object_id(pk) is None:
         raise DomainError(_("Cette demande n'existe plus."))
-    return get_object_or_404(EquipmentRequest.objects.filter(school=school, school_year=school_year), pk=pk)
+    return get_object_or_404(EquipmentRequest.objects.filter(school=school, school_year=school_year), pk=object_id(pk))
 
 
 def _list_change(request, school, school_year) -> str:

@@ -15,6 +15,17 @@ YEAR_MIN = 2000
 YEAR_MAX = 2100
 INTEGER_MIN = -(2**31)  # PostgreSQL's integer (Django's IntegerField, PositiveIntegerField…)
 INTEGER_MAX = 2**31 - 1
+ID_MAX = 2**63 - 1  # the primary keys (BigAutoField): PostgreSQL's bigint, SQLite's INTEGER
+
+
+def object_id(value) -> int | None:
+    """An id posted or put in a query string (a ticked box, a hidden field), or None when it cannot name a row:
+    not plain ASCII digits, or beyond the primary keys' range (which SQLite refuses with an OverflowError)."""
+    text = str(value) if value is not None else ""
+    if not (text.isascii() and text.isdecimal()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None
 
 
 def check_year_bounds(value: datetime.date | datetime.datetime | None) -> None:
