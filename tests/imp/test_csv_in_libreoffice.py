@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from tests.factories import ActivityEntryFactory, ProjectFactory
+from tests.factories import ActivityEntryFactory, HelpRequestFactory, ProjectFactory
 
 NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
@@ -65,6 +65,7 @@ def test_every_csv_export_opens_in_french_libreoffice_with_numbers_and_accents(
         description="Vidéoprojecteur à régler",
     )
     ProjectFactory(school=cast.school_a, school_year=year, title="Tw'haïku en 5e", featured_by_dane=True)
+    HelpRequestFactory(school=cast.school_a, school_year=year, subject="Tableau numérique éteint")
     school = [cast.school_a.uai, year.name]
     exports = {
         "activite-referent": (cast.referent_a, reverse("missions:activity_export")),
@@ -74,6 +75,7 @@ def test_every_csv_export_opens_in_french_libreoffice_with_numbers_and_accents(
         "paie": (cast.rectorat, reverse("imp:payroll_csv")),
         "etablissements": (cast.dane, reverse("dashboard:schools_csv")),
         "projets": (cast.dane, reverse("recognition:dane_projects_csv")),
+        "demandes": (cast.principal_a, reverse("helpdesk:figures", args=[cast.school_a.uai]) + "?format=csv"),
     }
     for name, (user, url) in exports.items():
         response = client_for(user).get(url)
@@ -134,6 +136,10 @@ def test_every_csv_export_opens_in_french_libreoffice_with_numbers_and_accents(
     assert by_name["IMP validées (€)"][:2] == ("float", "1875")
     assert by_name["Heures d'activité"][:2] == ("float", "1.5")
     assert by_name["Nom"] == ("string", None, cast.school_a.name)
+
+    requests = {row[0][2]: row[1][:2] for row in sheets["demandes"][1:]}
+    assert requests["Demandes de l'année"] == ("float", "1")  # a number, and the accent intact
+    assert requests["Transmises à la collectivité"] == ("float", "0")
 
     projects = sheets["projets"]
     assert ("string", None, "Tw'haïku en 5e") in column(projects, "projet")
