@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from tests.factories import SchoolFactory
 from tests.test_emails import every_email, html_part
 from tests.test_pages import GET_PAGES, get_as
 from tests.validators import errors_and_warnings, nu_check
@@ -38,6 +39,10 @@ def test_every_page_and_email_passes_the_nu_html_checker(client_for, cast):
         "500": render_to_string("500.html").encode(),
         "503": render_to_string("503.html").encode(),
     }
+    for n in range(30):  # a list of several pages: django-dsfr's pagination is checked too
+        SchoolFactory(departement=cast.school_a.departement, name=f"Collège Pagination {n:02d}")
+    errors_pages["paginated"] = client_for(cast.dane).get("/", {"q": "Pagination", "page": 2}).content
+    assert b"fr-pagination" in errors_pages["paginated"]
     for status, content in errors_pages.items():
         path = OUT / f"error-{status}.html"
         path.write_bytes(content)
