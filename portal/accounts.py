@@ -91,6 +91,8 @@ class EmailBackend(ModelBackend):
     as with an unknown address (the admin can tell them apart)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:  # as ModelBackend: authenticate(email=…) names the account by its USERNAME_FIELD
+            username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
         users = list(User.objects.filter(email__iexact=username.strip()).order_by("pk")[:2])

@@ -46,7 +46,7 @@ class DepartementFactory(DjangoModelFactory):
         model = Departement
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{100 + n}")
+    code = factory.Sequence(lambda n: f"{100 + n % 900}")  # three characters, whatever the number of tests
     name = factory.Sequence(lambda n: f"Département {n}")
     academie = factory.SubFactory(AcademieFactory)
 

@@ -122,7 +122,8 @@ def prepare(principal_accounts: int, referent_accounts: int) -> dict:
     from schools.models import Person, Role, User
 
     plans = list(
-        AllocationPlan.objects.filter(school_year__start_year=DEMO_YEAR)
+        # drafts only: a submitted plan reads as the CA sees it and changes only through "Modifier le plan soumis"
+        AllocationPlan.objects.filter(school_year__start_year=DEMO_YEAR, state=AllocationPlan.State.DRAFT)
         .select_related("school", "school_year")
         .order_by("school__uai")[: max(principal_accounts, referent_accounts)]
     )
@@ -241,7 +242,8 @@ def verify(accounts: dict, journal_path: Path) -> dict:
 
 
 class _Selects(HTMLParser):
-    """The options of each enabled <select> of a page, by field name."""
+    """The options of each enabled <select> of a page, by field name, and of each group of enabled checkboxes
+    sharing a name (the allocation table's people picker)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -256,6 +258,8 @@ class _Selects(HTMLParser):
                 self.options[self._name] = []
         elif tag == "option" and self._name and attrs.get("value"):
             self.options[self._name].append(attrs["value"])
+        elif tag == "input" and attrs.get("type") == "checkbox" and "disabled" not in attrs and attrs.get("value"):
+            self.options.setdefault(attrs.get("name") or "", []).append(attrs["value"])
 
     def handle_endtag(self, tag):
         if tag == "select":

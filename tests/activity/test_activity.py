@@ -367,8 +367,8 @@ def test_dane_activity_query_count_does_not_grow_with_schools(client_for, cast, 
     assert count_queries(client_for(cast.dane), reverse("missions:dane_activity")) == EXPECTED_DANE_QUERIES
 
 
-EXPECTED_ACTIVITY_QUERIES = 15  # +1: the header (roles and schools)
-EXPECTED_SCHOOL_LOG_QUERIES = 13  # +1: the header (roles and schools)
+EXPECTED_ACTIVITY_QUERIES = 14  # +1: the header (roles and schools); the missions come from the kept catalogue
+EXPECTED_SCHOOL_LOG_QUERIES = 12  # +1: the header (roles and schools); the missions come from the kept catalogue
 EXPECTED_DANE_QUERIES = 9  # +1: the header (roles and schools)
 
 

@@ -25,6 +25,7 @@ EXEMPT = {
     "oidc_authentication_callback": "single sign-on (off in tests): the provider's return, then a redirect",
     "oidc_unknown_account": "single sign-on (off in tests): checked by tests/browser/test_oidc_browser.py",
     "logout": "POST only: signs out and redirects to the login page",
+    "helpdesk:request_file": "for the school's teachers only (none in the cast): checked by tests/browser/test_helpdesk_browser.py",
     "badges:publication": "POST only: makes a year's badges and record public or private, then redirects",
     "missions:allocation_check": "POST only: the rules part of the allocation table (HTML pieces its script swaps in)",
     "schools:collectivity_home": "redirects to the collectivité's own page, which is checked",

@@ -5,8 +5,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from missions.services import plan_get_or_create
 from tests.conftest import PASSWORD
 from tests.factories import PersonFactory
+
+
+@pytest.fixture(autouse=True)
+def _started_table(cast):
+    """The principal has started the year's table ("Partir d'un tableau vide"): the page opens on it."""
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
 
 
 @pytest.fixture

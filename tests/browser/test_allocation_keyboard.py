@@ -10,9 +10,17 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from missions.services import plan_get_or_create
 from tests.browser.a11y import assert_accessible
 from tests.conftest import PASSWORD
 from tests.factories import PersonFactory
+
+
+@pytest.fixture(autouse=True)
+def _started_table(cast):
+    """The principal has started the year's table ("Partir d'un tableau vide"): the page opens on it."""
+    plan_get_or_create(school=cast.school_a, school_year=cast.school_year)
+
 
 FOCUS_PROBLEM = """() => {
     const el = document.activeElement;

@@ -26,7 +26,7 @@ def test_authorizing_amon_opens_the_row_with_its_procedure_sheet(page: Page, cas
     amon = page.get_by_role("group", name="Interface pédagogique AMON (selon collectivité)")
     login(page, cast.principal_a.email)
     page.goto(allocation)
-    expect(amon.get_by_label("Responsable(s)")).to_be_disabled()
+    expect(amon.get_by_role("checkbox").first).to_be_disabled()  # the people picker is closed
     expect(amon).to_contain_text("qui ne l'a pas autorisée")
 
     login(page, cast.collectivity_a.email)
@@ -49,6 +49,6 @@ def test_authorizing_amon_opens_the_row_with_its_procedure_sheet(page: Page, cas
 
     login(page, cast.principal_a.email)
     page.goto(allocation)
-    expect(amon.get_by_label("Responsable(s)")).to_be_enabled()
+    expect(amon.get_by_role("checkbox").first).to_be_enabled()
     expect(amon.get_by_role("link", name="Se connecter à AMON")).to_be_visible()
     amon.screenshot(path=screenshots_dir / "allocation-amon-authorized.png")

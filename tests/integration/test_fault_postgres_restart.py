@@ -28,6 +28,7 @@ def gunicorn(transactional_db, tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "dummymail://",
+        "OPENBADGES_ISSUER_EMAIL": "dane@ac-dijon.fr",  # production settings require it
         "REDIS_URL": "",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",

@@ -33,6 +33,7 @@ def worker_processes(transactional_db, settings, tmp_path, shared_redis):
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "rupn.settings.base",  # jobs queued by the worker go through Redis too
         "EMAIL_URL": "dummymail://",
+        "OPENBADGES_ISSUER_EMAIL": "dane@ac-dijon.fr",  # production settings require it
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PYTHONWARNINGS": "ignore",

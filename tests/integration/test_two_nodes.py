@@ -56,6 +56,7 @@ def node_environment(media_root: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "dummymail://",
+        "OPENBADGES_ISSUER_EMAIL": "dane@ac-dijon.fr",  # production settings require it
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "CONN_MAX_AGE": "0",  # nothing left connected while the test flushes the database

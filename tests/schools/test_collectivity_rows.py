@@ -1,6 +1,7 @@
 """Rows « selon collectivité » of the allocation table: closed until the collectivité authorizes the action."""
 
 import html as htmllib
+import re
 
 import pytest
 from django.db import connection
@@ -33,8 +34,11 @@ def amon_row(cast) -> PlanRow:
 
 
 def holders_select(html: str, row: PlanRow) -> str:
-    start = html.index(f'name="row-{row.pk}-holders"')
-    return html[html.rindex("<select", 0, start) : html.index(">", start)]
+    """The row's people picker: its fieldset's opening tag (what describes it) and its checkboxes."""
+    fieldset = re.search(rf'<fieldset[^>]* id="row-{row.pk}-holders"[^>]*>', html)
+    boxes = re.findall(rf'<input[^>]*name="row-{row.pk}-holders"[^>]*>', html)
+    assert fieldset and boxes, f"no people picker for row {row.pk}"
+    return fieldset.group(0) + "".join(boxes)
 
 
 def test_without_authorization_the_row_is_closed_and_says_who_decides(client_for, cast):
