@@ -136,8 +136,9 @@ def catalogue(db):
     from missions.models import Mission
     from missions.selectors import catalogue_changed
 
-    if not Mission.objects.exists():
+    if not Mission.objects.exists():  # as the migrations leave it: the catalogue, then tablets "selon collectivité"
         importlib.import_module("missions.migrations.0003_catalogue").load(apps, None)
+        importlib.import_module("missions.migrations.0005_tablets_selon_collectivite").forwards(apps, None)
     catalogue_changed()  # the process's kept catalogue may be a flushed one, or one a rolled-back test changed
     return list(Mission.objects.order_by("position"))
 
