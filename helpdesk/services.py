@@ -85,14 +85,14 @@ class HelpRequestInput:
 def screenshot_read(upload) -> tuple[bytes, str]:
     """The bytes and format of an uploaded screenshot: a whole PNG or JPEG of 2 Mo at most, else DomainError."""
     if upload.size > MAX_SCREENSHOT_BYTES:
-        raise DomainError(_("La capture dépasse 2 Mo."))
+        raise DomainError(_("La capture dépasse 2 Mo."), field="screenshot")
     data = upload.read(MAX_SCREENSHOT_BYTES + 1)
     if len(data) > MAX_SCREENSHOT_BYTES:
-        raise DomainError(_("La capture dépasse 2 Mo."))
+        raise DomainError(_("La capture dépasse 2 Mo."), field="screenshot")
     try:
         return data, image_format(data)
     except ImageError as error:
-        raise DomainError(_("La capture doit être une image PNG ou JPEG complète.")) from error
+        raise DomainError(_("La capture doit être une image PNG ou JPEG complète."), field="screenshot") from error
 
 
 def author_person(user, school: School) -> Person:

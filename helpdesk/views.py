@@ -158,7 +158,7 @@ def request_file(request, page: SchoolPage):
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error("screenshot" if "capture" in str(error) else None, str(error))
+            form.add_error(error.field, error.message)
         else:
             messages.success(request, _("Votre demande est déposée : les référents sont prévenus."))
             return redirect("helpdesk:request", school.uai, filed.pk)
