@@ -7,7 +7,7 @@ Needs DATABASE_URL pointing at an empty PostgreSQL database (make load gives one
 1. migrate, load the demo (`load_demo`), and give a password-known account to every user of the test: 40 % of the
    users are principals, each with a plan of its own, 40 % referents (accounts made here, on teachers of schools
    with a plan), the rest the DANE; collectstatic runs meanwhile;
-2. gunicorn as in docker-compose.yml (3 sync workers; --preload for a faster start) with rupn.settings.loadtest
+2. gunicorn as in docker-compose.yml (3 gthread workers of 4 threads, keep-alive 10 s; --preload for a faster start) with rupn.settings.loadtest
    (production's, over http) on 127.0.0.1 only, static files served by whitenoise;
 3. the forms each user will post are read once here (the fields a browser would send back, minus what changes:
    the CSRF token, the plan's version and base, the rows being changed), into a Lua table for wrk;
@@ -456,7 +456,7 @@ def results_section(*, users, duration, kinds, stats, times, cpu, checked, machi
             START,
             "## Load (bench/load/run.py, `make load`)",
             "",
-            f"Run on {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {machine}. gunicorn (3 sync workers, "
+            f"Run on {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {machine}. gunicorn (3 gthread workers of 4 threads, "
             "production settings over http on 127.0.0.1), PostgreSQL on loopback, demo data of the académie de Dijon; "
             f"wrk (bench/load/rupn.lua): {users} users for {duration} s, one connection each — {kinds['principal']} "
             f"principals (each saving its own plan), {kinds['referent']} referents (adding to their log), "
@@ -556,7 +556,22 @@ def main() -> int:
             with open(gunicorn_log, "w") as gunicorn_output:
                 gunicorn = subprocess.Popen(
                     [
-                        *(sys.executable, "-m", "gunicorn", "rupn.wsgi", "-b", f"127.0.0.1:{port}", "--workers", "3"),
+                        *(
+                            sys.executable,
+                            "-m",
+                            "gunicorn",
+                            "rupn.wsgi",
+                            "-b",
+                            f"127.0.0.1:{port}",
+                            "--workers",
+                            "3",
+                            "--worker-class",
+                            "gthread",
+                            "--threads",
+                            "4",
+                            "--keep-alive",
+                            "10",
+                        ),
                         "--preload",  # Django imported once, then forked: a faster start (not measured)
                         *("--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT),
                     ],
