@@ -39,4 +39,4 @@ RUN DJANGO_SETTINGS_MODULE=rupn.settings.production \
 USER rupn
 ENV DJANGO_SETTINGS_MODULE=rupn.settings.production
 EXPOSE 8000
-CMD ["gunicorn", "rupn.wsgi", "-b", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "10", "--access-logfile", "-"]
+CMD ["gunicorn", "rupn.wsgi", "-b", "0.0.0.0:8000", "-c", "deploy/gunicorn.conf.py", "--access-logfile", "-"]

@@ -7,7 +7,8 @@ Needs DATABASE_URL pointing at an empty PostgreSQL database (make load gives one
 1. migrate, load the demo (`load_demo`), and give a password-known account to every user of the test: 40 % of the
    users are principals, each with a plan of its own, 40 % referents (accounts made here, on teachers of schools
    with a plan), the rest the DANE; collectstatic runs meanwhile;
-2. gunicorn as in docker-compose.yml (3 gthread workers of 4 threads, keep-alive 10 s; --preload for a faster start) with rupn.settings.loadtest
+2. gunicorn as in docker-compose.yml (deploy/gunicorn.conf.py: 3 gthread workers of 4 threads, keep-alive 10 s;
+   --preload for a faster start) with rupn.settings.loadtest
    (production's, over http) on 127.0.0.1 only, static files served by whitenoise;
 3. the forms each user will post are read once here (the fields a browser would send back, minus what changes:
    the CSRF token, the plan's version and base, the rows being changed), into a Lua table for wrk;
@@ -556,22 +557,8 @@ def main() -> int:
             with open(gunicorn_log, "w") as gunicorn_output:
                 gunicorn = subprocess.Popen(
                     [
-                        *(
-                            sys.executable,
-                            "-m",
-                            "gunicorn",
-                            "rupn.wsgi",
-                            "-b",
-                            f"127.0.0.1:{port}",
-                            "--workers",
-                            "3",
-                            "--worker-class",
-                            "gthread",
-                            "--threads",
-                            "4",
-                            "--keep-alive",
-                            "10",
-                        ),
+                        *(sys.executable, "-m", "gunicorn", "rupn.wsgi", "-b", f"127.0.0.1:{port}"),
+                        *("-c", str(ROOT / "deploy" / "gunicorn.conf.py")),  # as in production
                         "--preload",  # Django imported once, then forked: a faster start (not measured)
                         *("--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT),
                     ],
